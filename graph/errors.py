@@ -15,3 +15,7 @@ class NoDocuments(GraphError):
 
 class OutputError(GraphError):
     """The output folder cannot be created or written."""
+
+
+class BadSettings(GraphError):
+    """A setting has a value the pipeline cannot use."""

@@ -1,0 +1,115 @@
+"""The ``entity-graph`` command: a thin layer over graph.pipeline.run."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import DEFAULT_MODEL, DEFAULT_TYPES, ENTITY_TYPES, WINDOWS, FieldNames, Settings
+from .errors import GraphError
+from .pipeline import run
+from .types import RunReport
+
+PROG = "entity-graph"
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser (also read by the docs test)."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Turn a folder of articles into an explorable map of who and what "
+        "is mentioned together.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build = commands.add_parser(
+        "build",
+        help="build the entity graph of some articles",
+        description="Read articles, find people, organisations and places, link those "
+        "mentioned together, and write graph.html, graph.graphml, mentions.csv and "
+        "report.json. With no ARTICLES, builds the sample corpus shipped in the package.",
+    )
+    build.add_argument(
+        "articles", nargs="*", type=Path, metavar="ARTICLES",
+        help="files or folders (.txt, .md: one article each; .jsonl, .csv: one per record)",
+    )
+    build.add_argument(
+        "-o", "--out", type=Path, default=Path("output"),
+        help="output folder (default: output)",
+    )
+    build.add_argument(
+        "--window", choices=WINDOWS, default="sentence",
+        help="link entities mentioned in the same sentence, paragraph or document "
+        "(default: sentence)",
+    )
+    build.add_argument(
+        "--model", default=DEFAULT_MODEL, metavar="NAME_OR_PATH",
+        help=f"installed spaCy pipeline or model folder (default: {DEFAULT_MODEL})",
+    )
+    build.add_argument(
+        "--types", default=",".join(DEFAULT_TYPES), metavar="TYPES",
+        help="comma-separated entity types to keep, from "
+        f"{','.join(ENTITY_TYPES)} (default: {','.join(DEFAULT_TYPES)})",
+    )
+    defaults = FieldNames()
+    for name in ("text", "title", "date", "source", "url", "id"):
+        build.add_argument(
+            f"--{name}-field", default=getattr(defaults, name), metavar="NAME",
+            help=f"record field holding the {name} in .jsonl/.csv (default: {name})",
+        )
+    build.add_argument(
+        "--batch-size", type=int, default=64, metavar="N",
+        help="texts per spaCy batch (default: 64)",
+    )
+    build.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    build.add_argument("-v", "--verbose", action="store_true", help="print debug messages")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = make_parser().parse_args(argv)
+    level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    try:
+        settings = Settings(
+            paths=tuple(args.articles),
+            out=args.out,
+            window=args.window,
+            model=args.model,
+            types=tuple(t.strip().upper() for t in args.types.split(",") if t.strip()),
+            fields=FieldNames(
+                text=args.text_field, title=args.title_field, date=args.date_field,
+                source=args.source_field, url=args.url_field, id=args.id_field,
+            ),
+            batch_size=args.batch_size,
+        )
+        result = run(settings)
+    except GraphError as err:
+        print(f"Error: {err}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(_summary(result.report), file=sys.stderr)
+    return 0
+
+
+def _summary(report: RunReport) -> str:
+    lines = [
+        f"Read {report.documents_read} document(s); found {report.mentions} mentions of "
+        f"{report.entities} entities; {report.edges} links.",
+    ]
+    if report.skipped:
+        lines.append(
+            f"Skipped {len(report.skipped)} input(s); see report.json for each path and reason."
+        )
+    lines += [f"Wrote {path}" for path in report.outputs.values()]
+    return "\n".join(lines)
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__

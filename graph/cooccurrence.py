@@ -1,0 +1,144 @@
+"""Link entities mentioned together into a weighted graph.
+
+Named ``cooccurrence`` rather than ``build`` so that ``graph.build`` stays the public API
+function and is never shadowed by a submodule of the same name.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from itertools import combinations
+
+import networkx as nx
+
+from .config import WINDOWS
+from .types import Evidence, ExtractedDocument, Mention, Resolution
+
+logger = logging.getLogger(__name__)
+
+EVIDENCE_MAX_CHARS = 600
+"""Longer evidence passages are cut down to the two sentences that hold the pair."""
+
+
+def build_graph(
+    documents: Iterable[ExtractedDocument],
+    resolution: Resolution,
+    window: str = "sentence",
+    evidence_per_edge: int = 3,
+) -> nx.Graph:
+    """One node per entity, one edge per pair of entities sharing a window.
+
+    Parameters:
+        documents: extracted documents (iterated once).
+        resolution: which entity each mention belongs to.
+        window: ``sentence``, ``paragraph`` or ``document``.
+        evidence_per_edge: example passages kept per edge (from different documents first).
+
+    Returns:
+        An undirected graph; see README "Outputs" for its node and edge attributes.
+        Edge ``weight`` counts windows holding both entities, ``documents`` the documents.
+    """
+    if window not in WINDOWS:
+        raise ValueError(f"window must be one of {', '.join(WINDOWS)}, not {window!r}")
+    nodes: dict[str, _NodeStats] = {}
+    edges: dict[tuple[str, str], _EdgeStats] = {}
+    infos = {}
+    for document in sorted(documents, key=lambda d: d.info.id):
+        infos[document.info.id] = document.info
+        sentences = {s.index: s.text for s in document.sentences}
+        windows: dict[Hashable, dict[str, Mention]] = defaultdict(dict)
+        for mention in document.mentions:
+            entity = resolution.entity_of.get((mention.doc, mention.start))
+            if entity is None:
+                continue
+            nodes.setdefault(entity, _NodeStats()).add(mention, document.info.date)
+            windows[_window_key(mention, window)].setdefault(entity, mention)
+        for members in windows.values():
+            for a, b in combinations(sorted(members), 2):
+                stats = edges.setdefault((a, b), _EdgeStats())
+                stats.add(document, _passage(members[a], members[b], sentences), evidence_per_edge)
+    G = nx.Graph(window=window, documents=infos)
+    for entity_id in sorted(nodes):
+        entity = resolution.entities[entity_id]
+        G.add_node(entity_id, label=entity.label, type=entity.type, **nodes[entity_id].attrs())
+        G.nodes[entity_id]["aliases"] = " | ".join(entity.aliases)
+    for (a, b), stats in sorted(edges.items()):
+        G.add_edge(a, b, **stats.attrs(evidence_per_edge))
+    logger.debug("graph: %d nodes, %d edges", G.number_of_nodes(), G.number_of_edges())
+    return G
+
+
+def _window_key(mention: Mention, window: str) -> Hashable:
+    if window == "sentence":
+        return mention.sentence
+    if window == "paragraph":
+        return mention.paragraph
+    return 0
+
+
+def _passage(first: Mention, second: Mention, sentences: dict[int, str]) -> str:
+    """The sentence(s) holding the first mentions of both entities in a window."""
+    low, high = sorted((first.sentence, second.sentence))
+    if low == high:
+        return sentences.get(low, "")
+    span = [sentences[i] for i in range(low, high + 1) if i in sentences]
+    text = " ".join(span)
+    if len(text) > EVIDENCE_MAX_CHARS:
+        text = f"{sentences.get(low, '')} … {sentences.get(high, '')}"
+    return text
+
+
+class _NodeStats:
+    __slots__ = ("dates", "docs", "mentions")
+
+    def __init__(self) -> None:
+        self.mentions = 0
+        self.docs: set[str] = set()
+        self.dates: set[str] = set()
+
+    def add(self, mention: Mention, date: str | None) -> None:
+        self.mentions += 1
+        self.docs.add(mention.doc)
+        if date:
+            self.dates.add(date)
+
+    def attrs(self) -> dict[str, object]:
+        attrs: dict[str, object] = {
+            "mentions": self.mentions,
+            "documents": len(self.docs),
+            "doc_ids": tuple(sorted(self.docs)),
+        }
+        if self.dates:
+            attrs["first_date"] = min(self.dates)
+            attrs["last_date"] = max(self.dates)
+        return attrs
+
+
+class _EdgeStats:
+    __slots__ = ("docs", "evidence", "spare", "weight")
+
+    def __init__(self) -> None:
+        self.weight = 0
+        self.docs: set[str] = set()
+        self.evidence: list[Evidence] = []
+        self.spare: list[Evidence] = []
+
+    def add(self, document: ExtractedDocument, passage: str, limit: int) -> None:
+        """Count one shared window; keep its passage if evidence is still wanted."""
+        self.weight += 1
+        info = document.info
+        new_document = info.id not in self.docs
+        self.docs.add(info.id)
+        if not passage or len(self.evidence) >= limit:
+            return
+        item = Evidence(info.id, info.title, info.date, passage)
+        if new_document:
+            self.evidence.append(item)
+        elif len(self.spare) < limit:
+            self.spare.append(item)
+
+    def attrs(self, limit: int) -> dict[str, object]:
+        evidence = (self.evidence + self.spare)[:limit]
+        return {"weight": self.weight, "documents": len(self.docs), "evidence": tuple(evidence)}

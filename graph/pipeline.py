@@ -1,0 +1,200 @@
+"""Run the stages in order: read, extract, resolve, link, export."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+import networkx as nx
+
+from .config import Settings
+from .cooccurrence import build_graph
+from .corpus import read_corpus, sample_corpus
+from .errors import NoDocuments, OutputError
+from .extract import extract_mentions, load_model, model_info
+from .resolve import resolve_entities
+from .types import Document, ExtractedDocument, Mention, Resolution, RunReport, Skipped
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+logger = logging.getLogger(__name__)
+
+OUTPUT_FILES = {
+    "html": "graph.html",
+    "graphml": "graph.graphml",
+    "mentions": "mentions.csv",
+    "report": "report.json",
+}
+"""Files a run writes into the output folder, by kind."""
+
+
+class BuildResult(NamedTuple):
+    """What a run returns: the graph, the run report and the entity resolution."""
+
+    graph: nx.Graph
+    report: RunReport
+    resolution: Resolution
+
+
+def run(
+    settings: Settings,
+    on_progress: Callable[[int], None] | None = None,
+    nlp: Language | None = None,
+) -> BuildResult:
+    """Build the entity graph described by ``settings`` and write its outputs.
+
+    Parameters:
+        settings: what to read, how to link, where to write (``out=None`` writes nothing).
+        on_progress: called with the number of documents analysed so far, after each one.
+        nlp: an already loaded pipeline to use instead of loading ``settings.model``.
+
+    Raises:
+        ModelNotFound: the model is not installed.
+        NoDocuments: no readable article was found.
+        OutputError: the output folder cannot be written.
+    """
+    report = RunReport(settings=settings.to_dict())
+    clock = _Clock(report.timings)
+    if settings.out is not None:
+        _check_writable(settings.out)
+    with clock("model"):
+        nlp = nlp if nlp is not None else load_model(settings.model)
+    report.model = model_info(nlp, settings.model)
+
+    paths = settings.paths or (sample_corpus(),)
+    reader = clock.timed_iter("read", read_corpus(paths, settings.fields))
+    documents = _documents(reader, report)
+    with clock("extract"):
+        extracted = []
+        for done, item in enumerate(
+            extract_mentions(documents, nlp, settings.types, settings.batch_size), start=1
+        ):
+            extracted.append(item)
+            if on_progress:
+                on_progress(done)
+    report.timings["extract"] -= report.timings.get("read", 0.0)
+    report.documents_read = len(extracted)
+    if not extracted:
+        raise NoDocuments(_nothing_found(paths, report.skipped))
+
+    with clock("resolve"):
+        resolution = resolve_entities(extracted)
+    with clock("link"):
+        G = build_graph(extracted, resolution, settings.window, settings.evidence_per_edge)
+    report.mentions = sum(len(d.mentions) for d in extracted)
+    report.entities = len(resolution.entities)
+    report.nodes = G.number_of_nodes()
+    report.edges = G.number_of_edges()
+    if settings.out is not None:
+        with clock("export"):
+            _write_outputs(settings, G, extracted, resolution, report)
+    return BuildResult(G, report, resolution)
+
+
+def _documents(items: Iterable[Document | Skipped], report: RunReport) -> Iterator[Document]:
+    """Pass documents on; note skipped inputs in the report."""
+    for item in items:
+        if isinstance(item, Skipped):
+            logger.info("skipped %s: %s", item.path, item.reason)
+            report.skipped.append(item)
+        else:
+            yield item
+
+
+def _nothing_found(paths: Iterable[Path], skipped: list[Skipped]) -> str:
+    where = ", ".join(str(p) for p in paths)
+    message = f"no readable articles found in {where}"
+    if skipped:
+        reasons = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:5])
+        more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
+        message += f"; skipped {len(skipped)} input(s): {reasons}{more}"
+    else:
+        message += " (looked for .txt, .md, .jsonl and .csv files)"
+    return message
+
+
+def _check_writable(out: Path) -> None:
+    """Create the output folder, or fail before any slow work if it cannot be written."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"cannot create output folder {out}: {err.strerror or err}") from err
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise OutputError(f"output folder {out} is not writable")
+
+
+def _write_outputs(
+    settings: Settings,
+    G: nx.Graph,
+    extracted: list[ExtractedDocument],
+    resolution: Resolution,
+    report: RunReport,
+) -> None:
+    from .export import write_graphml, write_mentions_csv, write_report
+    from .viewer import write_viewer
+
+    assert settings.out is not None
+    out = settings.out
+    files = {kind: out / name for kind, name in OUTPUT_FILES.items()}
+    try:
+        write_viewer(G, files["html"], seed=settings.seed)
+        write_graphml(G, files["graphml"])
+        write_mentions_csv(_mention_rows(extracted, resolution), files["mentions"])
+        report.outputs = {kind: str(path) for kind, path in files.items()}
+        write_report(report, files["report"])
+    except OSError as err:
+        raise OutputError(f"cannot write to {out}: {err.strerror or err}") from err
+
+
+def _mention_rows(
+    extracted: list[ExtractedDocument], resolution: Resolution
+) -> Iterator[tuple[Mention, str]]:
+    for document in extracted:
+        for mention in document.mentions:
+            entity = resolution.entity_of.get((mention.doc, mention.start))
+            if entity is not None:
+                yield mention, entity
+
+
+class _Clock:
+    """Adds the seconds spent in named stages to a timings dict."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+
+    def __call__(self, stage: str) -> _Stage:
+        return _Stage(self.timings, stage)
+
+    def timed_iter(self, stage: str, items: Iterable[object]) -> Iterator:  # type: ignore[type-arg]
+        """Yield from ``items``, adding the time spent producing each one to ``stage``."""
+        iterator = iter(items)
+        while True:
+            started = time.perf_counter()
+            try:
+                item = next(iterator)
+            except StopIteration:
+                self._add(stage, started)
+                return
+            self._add(stage, started)
+            yield item
+
+    def _add(self, stage: str, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        self.timings[stage] = round(self.timings.get(stage, 0.0) + elapsed, 4)
+
+
+class _Stage:
+    def __init__(self, timings: dict[str, float], stage: str) -> None:
+        self.timings, self.stage = timings, stage
+
+    def __enter__(self) -> None:
+        self.started = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        elapsed = time.perf_counter() - self.started
+        self.timings[self.stage] = round(self.timings.get(self.stage, 0.0) + elapsed, 4)
