@@ -44,7 +44,7 @@ _DATE_FORMATS = (
 
 def sample_corpus() -> Path:
     """Folder of the demonstration articles shipped inside the package."""
-    return Path(str(resources.files("graph") / "sample"))
+    return Path(str(resources.files("graph") / "sample" / "articles"))
 
 
 def read_corpus(
@@ -73,12 +73,12 @@ def read_corpus(
 
 
 def _walk(folder: Path) -> Iterator[Path]:
-    """Files under ``folder`` with a known suffix, sorted, skipping hidden entries."""
+    """Files under ``folder``, sorted, skipping hidden entries (others are reported)."""
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).parts
         if any(part.startswith(".") for part in relative):
             continue
-        if path.is_file() and path.suffix.lower() in SUFFIXES:
+        if path.is_file():
             yield path
 
 
@@ -92,10 +92,9 @@ def _read_file(path: Path, doc_id: str, fields: FieldNames) -> Iterator[Document
     except OSError as err:
         yield Skipped(str(path), f"cannot read: {err.strerror or err}")
         return
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        yield Skipped(str(path), f"not valid UTF-8 (byte {err.start})")
+    content = decode(raw)
+    if content is None:
+        yield Skipped(str(path), "binary content or an unknown text encoding (not UTF-8)")
         return
     if suffix in TEXT_SUFFIXES:
         yield _text_document(content, doc_id, str(path))
@@ -195,6 +194,26 @@ def _record_document(
         url=field(fields.url),
         path=where if record_id is None else f"{where} (id {record_id})",
     )
+
+
+def decode(raw: bytes) -> str | None:
+    """Text of a file: UTF-8 (with or without BOM), else Windows-1252, else None.
+
+    Many older news archives are in Windows-1252 or Latin-1 (a pound sign as byte 0xA3);
+    a file with NUL bytes is taken for binary.
+    """
+    if b"\x00" in raw[:65536]:
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return None
+        logger.info("decoded as Windows-1252 (not valid UTF-8)")
+    controls = sum(1 for ch in text[:65536] if ch < " " and ch not in "\t\n\r\f")
+    return None if controls > min(len(text), 65536) // 100 else text
 
 
 def split_paragraphs(text: str, start: int = 0) -> list[tuple[int, int]]:

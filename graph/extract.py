@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 MAX_CHUNK = 100_000
 """Longest piece of text handed to spaCy at once; longer paragraphs are cut at whitespace."""
 
-_LEADING = re.compile(r"\A(?:[\s\"'“”‘’«»()\[\]{}<>*_,;:.!?\-–—/|]+|the\s+)+", re.IGNORECASE)
+_LEADING = re.compile(r"\A(?:[\s\"'“”‘’«»()\[\]{}<>*_,;:.!?\-–—/|]+|the(?:\s+|\Z))+", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:[\s\"'“”‘’«»()\[\]{}<>*_,;:!?\-–—/|]+|['’]s\b|(?<=s)['’])+\Z")
 _LETTER = re.compile(r"[^\W\d_]")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -188,10 +188,10 @@ def trim_span(text: str) -> tuple[int, int] | None:
 
     Returns None when nothing name-like (no letter) is left.
     """
-    lead = _LEADING.match(text)
-    start = lead.end() if lead else 0
-    trail = _TRAILING.search(text, start)
+    trail = _TRAILING.search(text)
     end = trail.start() if trail else len(text)
+    lead = _LEADING.match(text, 0, end)
+    start = lead.end() if lead else 0
     if end <= start or not _LETTER.search(text, start, end):
         return None
     return start, end

@@ -1,0 +1,105 @@
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graph.cooccurrence import build_graph
+from graph.resolve import resolve_entities
+
+from .factories import extracted
+
+
+def graph_of(docs, window="sentence", evidence=3):
+    return build_graph(docs, resolve_entities(docs), window, evidence)
+
+
+def test_build_graph_sentence_window_weights_and_documents():
+    docs = [
+        extracted("a", [[("Hamas", "ORG"), ("Qatar", "PLACE")],
+                        [("Hamas", "ORG"), ("Qatar", "PLACE"), ("Hamas", "ORG")],
+                        [("Gaza", "PLACE")]], date="2024-02-07"),
+        extracted("b", [[("Hamas", "ORG"), ("Qatar", "PLACE")]], date="2025-07-07"),
+    ]
+    G = graph_of(docs)
+    assert sorted(G.nodes) == ["org:hamas", "place:gaza", "place:qatar"]
+    edge = G.edges["org:hamas", "place:qatar"]
+    assert (edge["weight"], edge["documents"]) == (3, 2)
+    assert G.number_of_edges() == 1
+    hamas = G.nodes["org:hamas"]
+    assert (hamas["label"], hamas["type"], hamas["mentions"], hamas["documents"]) == (
+        "Hamas", "ORG", 4, 2)
+    assert (hamas["first_date"], hamas["last_date"]) == ("2024-02-07", "2025-07-07")
+    assert hamas["doc_ids"] == ("a", "b")
+    assert hamas["aliases"] == "Hamas"
+
+
+def test_build_graph_no_self_loops_for_repeated_entity():
+    docs = [extracted("a", [[("Gaza", "PLACE"), ("GAZA", "PLACE")]])]
+    G = graph_of(docs)
+    assert nx.number_of_selfloops(G) == 0 and G.number_of_edges() == 0
+
+
+def test_build_graph_paragraph_window():
+    docs = [extracted("a", [[("A", "PERSON")], [("B", "PERSON")], [("C", "PERSON")]],
+                      paragraph_of={0: 0, 1: 0, 2: 1})]
+    G = graph_of(docs, "paragraph")
+    assert sorted(G.edges) == [("person:a", "person:b")]
+    assert G.edges["person:a", "person:b"]["evidence"][0].text == "A met. B met."
+
+
+def test_build_graph_evidence_prefers_distinct_documents_and_is_capped():
+    same = [[("Hamas", "ORG"), ("Qatar", "PLACE")]] * 4
+    docs = [extracted("a", same), extracted("b", same[:1]), extracted("c", same[:1])]
+    G = graph_of(docs, evidence=3)
+    evidence = G.edges["org:hamas", "place:qatar"]["evidence"]
+    assert [e.doc for e in evidence] == ["a", "b", "c"]
+    assert evidence[0].title == "Title a"
+    assert graph_of(docs, evidence=2).edges["org:hamas", "place:qatar"]["evidence"][1].doc == "b"
+    one = graph_of(docs[:1], evidence=3).edges["org:hamas", "place:qatar"]["evidence"]
+    assert [e.doc for e in one] == ["a", "a", "a"]
+
+
+def test_build_graph_rejects_unknown_window():
+    with pytest.raises(ValueError, match="window must be one of"):
+        graph_of([extracted("a", [[("A", "PERSON")]])], "page")
+
+
+names = st.sampled_from(["Hamas", "Gaza", "Qatar", "Saar", "Egypt", "Trump"])
+kinds = st.sampled_from(["PERSON", "ORG"])
+corpora = st.lists(st.lists(st.lists(st.tuples(names, kinds), min_size=1, max_size=4),
+                            min_size=1, max_size=4), min_size=1, max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(corpora)
+def test_build_graph_document_window_matches_bipartite_projection(corpus):
+    docs = [extracted(f"d{i}", sentences) for i, sentences in enumerate(corpus)]
+    resolution = resolve_entities(docs)
+    G = build_graph(docs, resolution, "document")
+    B = nx.Graph()
+    for d in docs:
+        for m in d.mentions:
+            B.add_edge(("doc", d.info.id), resolution.entity_of[(m.doc, m.start)])
+    entities = [n for n in B if not isinstance(n, tuple)]
+    oracle = nx.bipartite.weighted_projected_graph(B, entities)
+    assert set(G.nodes) == set(oracle.nodes)
+    assert {frozenset(e): d["weight"] for e, d in
+            ((e[:2], e[2]) for e in G.edges(data=True))} == {
+        frozenset(e[:2]): e[2]["weight"] for e in oracle.edges(data=True)}
+    assert all(d["weight"] == d["documents"] for _, _, d in G.edges(data=True))
+
+
+@settings(max_examples=60, deadline=None)
+@given(corpora, st.sampled_from(["sentence", "paragraph", "document"]), st.randoms())
+def test_build_graph_properties(corpus, window, rnd):
+    docs = [extracted(f"d{i}", sentences) for i, sentences in enumerate(corpus)]
+    G = graph_of(docs, window)
+    windows = sum(len(s) for s in corpus)
+    assert nx.number_of_selfloops(G) == 0
+    for _, _, data in G.edges(data=True):
+        assert 1 <= data["documents"] <= data["weight"] <= windows
+        assert 1 <= len(data["evidence"]) <= 3
+    shuffled = docs[:]
+    rnd.shuffle(shuffled)
+    H = graph_of(shuffled, window)
+    assert nx.utils.graphs_equal(G, H)

@@ -1,0 +1,107 @@
+import pytest
+
+from graph.corpus import read_corpus
+from graph.errors import ModelNotFound
+from graph.extract import MAX_CHUNK, _chunks, extract_mentions, load_model, normalise, trim_span
+from graph.types import Document
+
+
+
+def doc(text, doc_id="d"):
+    from graph.corpus import dedupe_segments, split_paragraphs
+
+    return Document(doc_id, text, dedupe_segments(text, split_paragraphs(text)))
+
+
+def test_extract_mentions_offsets_index_original_text(ruler_nlp):
+    text = "Intro line\n\nAlice Moreau met Bob Lind in Brussels. Moreau left for Paris.\n"
+    [result] = extract_mentions([doc(text)], ruler_nlp, ["PERSON", "PLACE"])
+    got = [(m.text, m.type, m.sentence, m.paragraph) for m in result.mentions]
+    assert got == [
+        ("Alice Moreau", "PERSON", 1, 1), ("Bob Lind", "PERSON", 1, 1),
+        ("Brussels", "PLACE", 1, 1), ("Moreau", "PERSON", 2, 1), ("Paris", "PLACE", 2, 1),
+    ]
+    assert all(text[m.start:m.end] == m.text for m in result.mentions)
+    assert [s.index for s in result.sentences] == [1, 2]
+    assert result.sentences[0].text == "Alice Moreau met Bob Lind in Brussels."
+
+
+def test_extract_mentions_types_filter_and_mapping(ruler_nlp):
+    text = "The Belgian envoy met the Nordic Council on Monday."
+    [only_org] = extract_mentions([doc(text)], ruler_nlp, ["ORG"])
+    assert [(m.text, m.name, m.type) for m in only_org.mentions] == [
+        ("Nordic Council", "Nordic Council", "ORG")]
+    [with_group] = extract_mentions([doc(text)], ruler_nlp, ["ORG", "GROUP"])
+    assert [m.type for m in with_group.mentions] == ["GROUP", "ORG"]
+
+
+def test_extract_mentions_possessive_trimmed_from_span(ruler_nlp):
+    text = "The Nordic Council's plan."
+    [result] = extract_mentions([doc(text)], ruler_nlp, ["ORG"])
+    [mention] = result.mentions
+    assert (mention.text, mention.start, mention.end) == ("Nordic Council", 4, 18)
+
+
+def test_extract_mentions_repeated_paragraph_extracted_once(ruler_nlp):
+    docs = [d for d in read_corpus([__import__("pathlib").Path(__file__).parent
+                                    / "data/mixed-formats/a.txt"])]
+    [result] = extract_mentions(docs, ruler_nlp, ["PERSON", "PLACE"])
+    assert [m.text for m in result.mentions] == [
+        "Brussels", "Alice Moreau", "Bob Lind", "Brussels", "Moreau", "Paris"]
+
+
+def test_extract_mentions_keeps_document_order_and_empty_documents(ruler_nlp):
+    docs = [doc("Paris.", "1"), Document("2", "", ()), doc("Brussels.", "3")]
+    results = list(extract_mentions(docs, ruler_nlp, ["PLACE"], batch_size=1))
+    assert [r.info.id for r in results] == ["1", "2", "3"]
+    assert [len(r.mentions) for r in results] == [1, 0, 1]
+
+
+def test_chunks_cut_long_paragraph_at_whitespace():
+    text = ("word " * (MAX_CHUNK // 2))
+    pieces = list(_chunks(text, 0, len(text)))
+    assert len(pieces) == 3
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+    assert all(b - a <= MAX_CHUNK for a, b in pieces)
+    assert all(pieces[i][1] == pieces[i + 1][0] for i in range(len(pieces) - 1))
+
+
+@pytest.mark.parametrize(("surface", "name"), [
+    ("the Gaza Strip", "Gaza Strip"),
+    ("The European Commission", "European Commission"),
+    ("Netanyahu's", "Netanyahu"),
+    ("Netanyahu’s", "Netanyahu"),
+    ("Hamas'", "Hamas"),
+    ("“Hamas”", "Hamas"),
+    ("U.S.", "U.S."),
+    (" - Doha,", "Doha"),
+    ("the", None),
+    ("'s", None),
+    ("2024", None),
+])
+def test_trim_span(surface, name):
+    span = trim_span(surface)
+    assert (None if span is None else surface[span[0]:span[1]]) == name
+
+
+def test_normalise_collapses_space_and_quotes():
+    assert normalise("Ezzat  El\u2011Reshiq") == "Ezzat El\u2011Reshiq"
+    assert normalise("O’Brien\n Smith") == "O'Brien Smith"
+
+
+def test_load_model_missing_names_install_command():
+    with pytest.raises(ModelNotFound, match="install it with: pip install no-such-model"):
+        load_model("no_such_model")
+
+
+@pytest.mark.model
+def test_load_model_runs_only_needed_components(real_nlp):
+    assert real_nlp.pipe_names == ["senter", "ner"]
+
+
+@pytest.mark.model
+def test_load_model_from_folder(tmp_path, real_nlp):
+    real_nlp.to_disk(tmp_path / "model")
+    nlp = load_model(str(tmp_path / "model"))
+    assert "ner" in nlp.pipe_names
+    assert [e.text for e in nlp("Angela Merkel visited Paris.").ents] == ["Angela Merkel", "Paris"]
