@@ -91,8 +91,7 @@ def run(
     report.nodes = G.number_of_nodes()
     report.edges = G.number_of_edges()
     if settings.out is not None:
-        with clock("export"):
-            _write_outputs(settings, G, extracted, resolution, report)
+        _write_outputs(settings.out, settings.seed, G, extracted, resolution, report)
     return BuildResult(G, report, resolution)
 
 
@@ -129,23 +128,25 @@ def _check_writable(out: Path) -> None:
 
 
 def _write_outputs(
-    settings: Settings,
+    out: Path,
+    seed: int,
     G: nx.Graph,
     extracted: list[ExtractedDocument],
     resolution: Resolution,
     report: RunReport,
 ) -> None:
+    """Write graph.html, graph.graphml and mentions.csv, then report.json (with timings)."""
     from .export import write_graphml, write_mentions_csv, write_report
     from .viewer import write_viewer
 
-    assert settings.out is not None
-    out = settings.out
     files = {kind: out / name for kind, name in OUTPUT_FILES.items()}
+    started = time.perf_counter()
     try:
-        write_viewer(G, files["html"], seed=settings.seed)
+        write_viewer(G, files["html"], seed=seed)
         write_graphml(G, files["graphml"])
         write_mentions_csv(_mention_rows(extracted, resolution), files["mentions"])
         report.outputs = {kind: str(path) for kind, path in files.items()}
+        report.timings["export"] = round(time.perf_counter() - started, 4)
         write_report(report, files["report"])
     except OSError as err:
         raise OutputError(f"cannot write to {out}: {err.strerror or err}") from err

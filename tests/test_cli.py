@@ -1,0 +1,85 @@
+"""The command line, run as a user would run it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph.cli import main, make_parser
+
+DATA = Path(__file__).parent / "data"
+
+
+def entity_graph(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "graph", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, check=False)
+
+
+def test_main_help_lists_build_options(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["build", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for option in ("--out", "--window", "--model", "--types", "--text-field", "--quiet"):
+        assert option in out
+
+
+def test_main_bad_window_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["build", "--window", "page"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'page'" in capsys.readouterr().err
+
+
+def test_main_unknown_type_is_an_error(capsys, tmp_path):
+    assert main(["build", "--types", "PERSON,CAT", "-o", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.startswith("Error: unknown entity type(s) CAT; choose from")
+
+
+def test_main_missing_model_names_install_command(capsys, tmp_path):
+    assert main(["build", "--model", "xx_missing_model", "-o", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: spaCy model 'xx_missing_model' is not installed")
+    assert "pip install xx-missing-model" in err
+
+
+def test_main_output_folder_not_writable(capsys, tmp_path):
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    assert main(["build", "-o", str(tmp_path / "file" / "out")]) == 1
+    assert capsys.readouterr().err.startswith("Error: cannot create output folder")
+
+
+@pytest.mark.model
+def test_entity_graph_build_mixed_folder_reports_skips(tmp_path):
+    result = entity_graph("build", DATA / "mixed-formats", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "Read 4 document(s)" in result.stderr
+    assert "Skipped 2 input(s); see report.json" in result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert {s["reason"] for s in report["skipped"]} == {
+        "unknown file type '.pdf'", "record has no 'text' text"}
+
+
+@pytest.mark.model
+def test_entity_graph_build_nothing_readable_exits_1(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("", encoding="utf-8")
+    result = entity_graph("build", tmp_path / "in", "-o", tmp_path / "out")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: no readable articles found in")
+    assert not (tmp_path / "out" / "graph.html").exists()
+
+
+@pytest.mark.model
+def test_entity_graph_build_default_is_sample_corpus_into_output(tmp_path):
+    result = entity_graph("build", "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == [
+        "graph.graphml", "graph.html", "mentions.csv", "report.json"]
+
+
+def test_make_parser_prog_name():
+    assert make_parser().prog == "entity-graph"

