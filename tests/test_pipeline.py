@@ -101,3 +101,22 @@ def test_settings_reject_bad_values():
         Settings(window="page")
     with pytest.raises(BadSettings, match="unknown entity type"):
         Settings(types=("PERSON", "CAT"))
+
+
+@needs_shared(GAZA)
+@pytest.mark.browser
+def test_build_gaza_html_renders_offline_in_chromium(real_nlp, tmp_path):
+    from .browser import browser_unavailable, open_page
+
+    if reason := browser_unavailable():
+        pytest.skip(reason)
+    G, _, _ = graph.build(GAZA, out=tmp_path, nlp=real_nlp)
+    with open_page(tmp_path / "graph.html") as (page, console_errors, page_errors, requests):
+        drawn = page.evaluate("() => window.entityGraph.network.body.nodeIndices.slice().sort()")
+        positions = page.evaluate("() => Object.keys(window.entityGraph.network.getPositions())")
+        page.evaluate("() => window.entityGraph.selectNode('org:hamas')")
+        details = page.inner_text("#details")
+    assert drawn == sorted(G.nodes)
+    assert set(positions) == set(G.nodes)
+    assert "Hamas" in details
+    assert console_errors == [] and page_errors == [] and requests == []

@@ -1,0 +1,35 @@
+"""Make docs/screenshot.png: the explorer on the sample corpus with an edge's evidence open.
+
+Run from the repository root after `entity-graph build` (Debian chromium, no download):
+    python docs/screenshot.py [output/graph.html]
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.browser import open_page  # noqa: E402
+
+
+def main() -> None:
+    page_path = Path(sys.argv[1] if len(sys.argv) > 1 else "output/graph.html")
+    target = Path(__file__).with_name("screenshot.png")
+    with open_page(page_path, viewport=(1400, 860)) as (page, console_errors, page_errors, _):
+        page.evaluate(
+            """() => {
+                const g = window.entityGraph;
+                const edges = g.data.edges.slice().sort((a, b) => b.weight - a.weight);
+                g.network.selectEdges([edges[0].id]);
+                g.showEdge(edges[0].id);
+            }"""
+        )
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(target))
+    if console_errors or page_errors:
+        raise SystemExit(f"page reported errors: {console_errors + page_errors}")
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()

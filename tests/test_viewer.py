@@ -1,0 +1,272 @@
+"""write_viewer: a self-contained, deterministic, injection-safe HTML page (no browser)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+
+from graph import viewer
+from graph.errors import GraphError, OutputError
+from graph.types import DocumentInfo, Evidence
+from graph.viewer import TYPE_COLORS, layout_positions, write_viewer
+
+XSS_SCRIPT = "</script><img src=x onerror=alert(1)>"
+XSS_SVG = "<svg onload=alert(1)>"
+INJECTION = f"{XSS_SCRIPT} {XSS_SVG}"
+SEPARATORS = "Line\u2028Para\u2029End & <b>Bold</b>"
+
+
+def sample_graph() -> nx.Graph:
+    """Four entities in three documents, as build_graph would return them."""
+    docs = {
+        "a.txt": DocumentInfo("a.txt", "Talks resume", "2024-03-01", "Wire",
+                              "https://example.com/a"),
+        "b.txt": DocumentInfo("b.txt", None, "2024-03-02", None, None),
+        "c.txt": DocumentInfo("c.txt", "Summit ends", None, "Daily", "ftp://example.com/c"),
+    }
+    G = nx.Graph(documents=docs, window="sentence")
+    G.add_node("person:ann-lee", label="Ann Lee", type="PERSON", aliases="Ann Lee | Lee",
+               mentions=9, documents=3, first_date="2024-03-01", last_date="2024-03-02",
+               doc_ids=("a.txt", "b.txt", "c.txt"))
+    G.add_node("org:acme", label="Acme", type="ORG", aliases="Acme | Acme Corp",
+               mentions=4, documents=2, first_date="2024-03-01", last_date="2024-03-01",
+               doc_ids=("a.txt", "c.txt"))
+    G.add_node("place:paris", label="Paris", type="PLACE", aliases="Paris",
+               mentions=2, documents=1, doc_ids=("c.txt",))
+    G.add_node("event:summit", label="Summit", type="EVENT", aliases="Summit",
+               mentions=1, documents=1, doc_ids=("c.txt",))
+    G.add_edge("person:ann-lee", "org:acme", weight=3, documents=2, evidence=(
+        Evidence("a.txt", "Talks resume", "2024-03-01", "Ann Lee joined Acme on Monday."),
+        Evidence("c.txt", "Summit ends", None, "Acme Corp thanked Lee."),
+    ))
+    G.add_edge("person:ann-lee", "place:paris", weight=1, documents=1, evidence=(
+        Evidence("c.txt", "Summit ends", None, "Lee flew to Paris."),
+    ))
+    G.add_edge("place:paris", "event:summit", weight=1, documents=1, evidence=(
+        Evidence("c.txt", "Summit ends", None, "The Summit in Paris ended."),
+    ))
+    return G
+
+
+def injection_graph() -> nx.Graph:
+    """Markup in every text field: a label, aliases, a title, a source, a URL, a sentence."""
+    docs = {
+        "evil.txt": DocumentInfo("evil.txt", INJECTION, "2024-01-01", INJECTION,
+                                 "javascript:alert(1)"),
+    }
+    G = nx.Graph(documents=docs, window="document")
+    G.add_node("person:evil", label=f"Eve {XSS_SCRIPT}", type="PERSON",
+               aliases=f"{XSS_SCRIPT} | {XSS_SVG}", mentions=2, documents=1,
+               doc_ids=("evil.txt",))
+    G.add_node("org:plain", label="Plain Org", type="ORG", aliases="Plain Org",
+               mentions=1, documents=1, doc_ids=("evil.txt",))
+    G.add_edge("person:evil", "org:plain", weight=1, documents=1, evidence=(
+        Evidence("evil.txt", INJECTION, "2024-01-01", f"Eve said {INJECTION} and left."),
+    ))
+    return G
+
+
+def read_data(html: str) -> dict[str, Any]:
+    """The JSON the page reads, parsed out of its script block."""
+    match = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>',
+                      html, re.DOTALL)
+    assert match, "no graph-data block"
+    return json.loads(match.group(1))
+
+
+def without_data(html: str) -> str:
+    """The page with its JSON data block emptied."""
+    return re.sub(r'(id="graph-data">).*?(</script>)', r"\1\2", html, flags=re.DOTALL)
+
+
+def render(G: nx.Graph, tmp_path: Path, name: str = "graph.html", **kwargs: Any) -> str:
+    path = tmp_path / name
+    write_viewer(G, path, **kwargs)
+    return path.read_text(encoding="utf-8")
+
+
+def test_write_viewer_loads_nothing_from_the_network(tmp_path: Path) -> None:
+    page = without_data(render(sample_graph(), tmp_path))
+    lowered = page.lower()
+    assert 'src="http' not in lowered and "src='http" not in lowered
+    assert 'href="http' not in lowered and "href='http" not in lowered
+    assert "<link" not in lowered
+    assert "cdn" not in lowered
+    assert "@import" not in lowered and "url(http" not in lowered
+    assert "sourcemappingurl" not in lowered
+    markup = re.sub(r"(<script[^>]*>).*?(</script>)", r"\1\2", page, flags=re.DOTALL)
+    assert re.search(r"\b(src|href|srcset|action|data)\s*=", markup) is None
+
+
+def test_write_viewer_inlines_vis_network_with_its_licence(tmp_path: Path) -> None:
+    html = render(sample_graph(), tmp_path)
+    assert "@license" in html and "vis.js is dual licensed" in html
+    assert "@version 9.1.2" in html
+
+
+def test_write_viewer_csp_allows_exactly_the_inline_scripts(tmp_path: Path) -> None:
+    html = render(sample_graph(), tmp_path)
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html).group(1)
+    script_src = csp.split("script-src")[1].split(";")[0]
+    assert "default-src 'none'" in csp and "unsafe" not in script_src
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
+    assert len(scripts) == 2
+    for script in scripts:
+        digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+        assert f"'sha256-{digest}'" in csp
+
+
+def test_write_viewer_data_round_trips(tmp_path: Path) -> None:
+    G = sample_graph()
+    data = read_data(render(G, tmp_path))
+    assert data["window"] == "sentence"
+    documents = {d: DocumentInfo(d, **rec) for d, rec in data["documents"].items()}
+    assert documents == G.graph["documents"]
+    assert [n["id"] for n in data["nodes"]] == sorted(G.nodes)
+    for node in data["nodes"]:
+        attrs = G.nodes[node["id"]]
+        assert node["label"] == attrs["label"]
+        assert node["type"] == attrs["type"]
+        assert " | ".join(node["aliases"]) == attrs["aliases"]
+        assert node["mentions"] == attrs["mentions"]
+        assert node["documents"] == attrs["documents"]
+        assert node["first_date"] == attrs.get("first_date")
+        assert node["last_date"] == attrs.get("last_date")
+        assert tuple(node["doc_ids"]) == attrs["doc_ids"]
+        assert math.isfinite(node["x"]) and math.isfinite(node["y"]) and node["size"] > 0
+    assert len(data["edges"]) == G.number_of_edges()
+    assert len({e["id"] for e in data["edges"]}) == len(data["edges"])
+    for edge in data["edges"]:
+        attrs = G.edges[edge["from"], edge["to"]]
+        assert edge["from"] < edge["to"]
+        assert edge["weight"] == attrs["weight"]
+        assert edge["documents"] == attrs["documents"]
+        assert tuple(Evidence(**e) for e in edge["evidence"]) == attrs["evidence"]
+
+
+def test_write_viewer_legend_counts_types_in_palette_order(tmp_path: Path) -> None:
+    G = sample_graph()
+    G.add_node("misc:thing", label="Thing", type="MISC", aliases="Thing", mentions=1,
+               documents=0, doc_ids=())
+    data = read_data(render(G, tmp_path))
+    assert [(t["type"], t["count"]) for t in data["types"]] == [
+        ("PERSON", 1), ("ORG", 1), ("PLACE", 1), ("EVENT", 1), ("MISC", 1)]
+    colors = {t["type"]: t["color"] for t in data["types"]}
+    assert colors["PERSON"] == TYPE_COLORS["PERSON"] and colors["MISC"] == viewer.OTHER_COLOR
+    assert len(set(TYPE_COLORS.values())) == len(TYPE_COLORS)
+
+
+def test_write_viewer_scales_nodes_by_mentions_and_edges_by_weight(tmp_path: Path) -> None:
+    data = read_data(render(sample_graph(), tmp_path))
+    sizes = sorted((n["mentions"], n["size"]) for n in data["nodes"])
+    assert [s for _, s in sizes] == sorted(s for _, s in sizes)
+    assert sizes[0][1] < sizes[-1][1]
+    widths = {e["weight"]: e["width"] for e in data["edges"]}
+    assert widths[1] < widths[3]
+
+
+def test_write_viewer_escapes_markup_in_every_text_field(tmp_path: Path) -> None:
+    G = injection_graph()
+    G.nodes["org:plain"]["label"] = SEPARATORS
+    html = render(G, tmp_path)
+    for raw in (XSS_SCRIPT, XSS_SVG, "<img", "<svg", "<b>Bold", "\u2028", "\u2029"):
+        assert raw not in html
+    assert html.lower().count("</script") == 3
+    data = read_data(html)
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    assert labels == {"person:evil": f"Eve {XSS_SCRIPT}", "org:plain": SEPARATORS}
+    assert data["edges"][0]["evidence"][0]["text"] == f"Eve said {INJECTION} and left."
+    assert data["documents"]["evil.txt"]["title"] == INJECTION
+
+
+def test_write_viewer_is_deterministic(tmp_path: Path) -> None:
+    first = (tmp_path / "one.html")
+    second = (tmp_path / "two.html")
+    write_viewer(sample_graph(), first)
+    G = sample_graph()
+    shuffled = nx.Graph(**G.graph)
+    shuffled.add_nodes_from(reversed(list(G.nodes(data=True))))
+    shuffled.add_edges_from((v, u, d) for u, v, d in reversed(list(G.edges(data=True))))
+    write_viewer(shuffled, second)
+    assert first.read_bytes() == second.read_bytes()
+    write_viewer(sample_graph(), second, seed=7)
+    assert first.read_bytes() != second.read_bytes()
+
+
+def test_write_viewer_creates_no_lib_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_viewer(sample_graph(), Path("out") / "graph.html")
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+    assert sorted(os.listdir(tmp_path / "out")) == ["graph.html"]
+
+
+def test_write_viewer_replaces_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "graph.html"
+    path.write_text("old", encoding="utf-8")
+
+    def fail(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(viewer.os, "replace", fail)
+    with pytest.raises(OutputError, match="disk full"):
+        write_viewer(sample_graph(), path)
+    assert path.read_text(encoding="utf-8") == "old"
+    assert os.listdir(tmp_path) == ["graph.html"]
+
+
+def test_write_viewer_empty_graph(tmp_path: Path) -> None:
+    data = read_data(render(nx.Graph(), tmp_path))
+    assert data["nodes"] == [] and data["edges"] == [] and data["types"] == []
+
+
+def test_layout_positions_large_graph_is_seeded_and_spread() -> None:
+    B = nx.barabasi_albert_graph(viewer.DENSE_LAYOUT_LIMIT + 20, 2, seed=3)
+    G = nx.relabel_nodes(B, {i: f"n:{i:04d}" for i in B})
+    pos = layout_positions(G, seed=1)
+    assert pos == layout_positions(G, seed=1)
+    assert pos != layout_positions(G, seed=2)
+    xy = list(pos.values())
+    assert len(set(xy)) == len(xy)
+    assert all(math.isfinite(c) for p in xy for c in p)
+    # one component: centred layout of radius COMPONENT_SPACING * sqrt(n), shifted as a whole
+    cx = sum(x for x, _ in xy) / len(xy)
+    cy = sum(y for _, y in xy) / len(xy)
+    half = viewer.COMPONENT_SPACING * math.sqrt(len(G))
+    assert max(max(abs(x - cx), abs(y - cy)) for x, y in xy) == pytest.approx(half, abs=0.2)
+
+
+def test_layout_positions_components_do_not_overlap() -> None:
+    G = nx.union_all([
+        nx.relabel_nodes(nx.path_graph(size), {i: f"c{k}:{i}" for i in range(size)})
+        for k, size in enumerate((30, 8, 2, 1, 1))
+    ])
+    pos = layout_positions(G, seed=1)
+    boxes = []
+    for component in nx.connected_components(G):
+        xs = [pos[n][0] for n in component]
+        ys = [pos[n][1] for n in component]
+        boxes.append((min(xs), max(xs), min(ys), max(ys)))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            apart = a[1] < b[0] or b[1] < a[0] or a[3] < b[2] or b[3] < a[2]
+            assert apart, (a, b)
+
+
+def test_write_viewer_missing_bundle_says_how_to_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(viewer, "VIS_BUNDLE", Path("lib") / "nowhere.js")
+    with pytest.raises(GraphError, match="pip install"):
+        write_viewer(sample_graph(), tmp_path / "graph.html")
+    assert not (tmp_path / "graph.html").exists()
