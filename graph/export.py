@@ -22,7 +22,7 @@ from typing import IO, Any
 import networkx as nx
 from networkx.readwrite.graphml import GraphMLWriter
 
-from graph.types import Mention, RunReport
+from .types import Mention, RunReport
 
 logger = logging.getLogger(__name__)
 

@@ -18,9 +18,7 @@ import importlib.util
 import json
 import logging
 import math
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,6 +28,7 @@ import networkx as nx
 import numpy as np
 
 from .errors import GraphError, OutputError
+from .export import atomic_write
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +95,8 @@ def write_viewer(G: nx.Graph, path: Path, *, seed: int = 42) -> None:
     html = render_viewer(G, seed=seed)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, html.encode("utf-8"))
+        with atomic_write(path, "wb") as stream:
+            stream.write(html.encode("utf-8"))
     except OSError as err:
         raise OutputError(f"cannot write the viewer to {path}: {err}") from err
     logger.info("Wrote viewer with %d nodes and %d edges to %s",
@@ -320,16 +320,3 @@ def _vis_bundle() -> str:
         ) from err
     js = re.sub(r"\n//# sourceMappingURL=\S*\s*$", "\n", js)
     return re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE)
-
-
-def _write_atomic(path: Path, content: bytes) -> None:
-    """Write ``content`` to a temporary file beside ``path``, then rename it over ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
