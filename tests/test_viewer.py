@@ -218,7 +218,7 @@ def test_write_viewer_replaces_atomically(tmp_path: Path, monkeypatch: pytest.Mo
     def fail(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(viewer.os, "replace", fail)
+    monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(OutputError, match="disk full"):
         write_viewer(sample_graph(), path)
     assert path.read_text(encoding="utf-8") == "old"
