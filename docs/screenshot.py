@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.browser import open_page  # noqa: E402
+from tests.browser import open_page
 
 
 def main() -> None:

@@ -155,7 +155,7 @@ def _clean_graph(G: nx.Graph) -> nx.Graph:
     H.graph.update(_unify([_scalars(G.graph, skip=_RESERVED_GRAPH_KEYS)], "graph")[0])
     nodes = sorted(G.nodes(data=True), key=lambda item: ids[item[0]])
     node_attrs = _unify([_scalars(data) for _, data in nodes], "node")
-    H.add_nodes_from((ids[node], attrs) for (node, _), attrs in zip(nodes, node_attrs))
+    H.add_nodes_from((ids[node], attrs) for (node, _), attrs in zip(nodes, node_attrs, strict=True))
     edges = []
     for u, v, data in G.edges(data=True):
         source, target = ids[u], ids[v]
@@ -164,7 +164,7 @@ def _clean_graph(G: nx.Graph) -> nx.Graph:
         edges.append((source, target, data))
     edges.sort(key=lambda edge: edge[:2])
     edge_attrs = _unify([_scalars(data) for *_, data in edges], "edge")
-    H.add_edges_from((s, t, attrs) for (s, t, _), attrs in zip(edges, edge_attrs))
+    H.add_edges_from((s, t, attrs) for (s, t, _), attrs in zip(edges, edge_attrs, strict=True))
     return H
 
 

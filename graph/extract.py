@@ -130,7 +130,8 @@ def _pieces(documents: Iterable[Document]) -> Iterator[tuple[str, tuple]]:
 def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Cut ``text[start:end]`` into pieces of at most MAX_CHUNK characters at whitespace."""
     while end - start > MAX_CHUNK:
-        cut = max(text.rfind(" ", start, start + MAX_CHUNK), text.rfind("\n", start, start + MAX_CHUNK))
+        limit = start + MAX_CHUNK
+        cut = max(text.rfind(" ", start, limit), text.rfind("\n", start, limit))
         cut = cut if cut > start else start + MAX_CHUNK
         yield start, cut
         start = cut
@@ -175,7 +176,8 @@ class _Collector:
         start = offset + ent.start_char + span[0]
         end = offset + ent.start_char + span[1]
         text = self.document.text[start:end]
-        return Mention(self.document.id, start, end, text, kind, normalise(text), sentence, paragraph)
+        name = normalise(text)
+        return Mention(self.document.id, start, end, text, kind, name, sentence, paragraph)
 
     def result(self) -> ExtractedDocument:
         return ExtractedDocument(

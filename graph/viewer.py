@@ -175,7 +175,7 @@ def _component_layout(
     coords -= coords.mean(axis=0)
     extent = float(np.abs(coords).max()) or 1.0
     coords *= COMPONENT_SPACING * math.sqrt(n) / extent
-    return {node: (float(x), float(y)) for node, (x, y) in zip(nodes, coords)}
+    return {node: (float(x), float(y)) for node, (x, y) in zip(nodes, coords, strict=True)}
 
 
 def _pack(boxes: list[dict[Any, tuple[float, float]]]) -> dict[Any, tuple[float, float]]:
@@ -190,7 +190,7 @@ def _pack(boxes: list[dict[Any, tuple[float, float]]]) -> dict[Any, tuple[float,
     row_width = max(math.sqrt(area) * 1.2, max((x1 - x0 for x0, x1, _, _ in sizes), default=0))
     positions: dict[Any, tuple[float, float]] = {}
     cursor_x = cursor_y = row_height = 0.0
-    for box, (x0, x1, y0, y1) in zip(boxes, sizes):
+    for box, (x0, x1, y0, y1) in zip(boxes, sizes, strict=True):
         width, height = x1 - x0 + margin * (2 if len(box) == 1 else 1), y1 - y0 + margin
         if cursor_x > 0 and cursor_x + width > row_width:
             cursor_x, cursor_y, row_height = 0.0, cursor_y + row_height, 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -333,8 +334,8 @@ def test_write_report_skipped_as_dicts(tmp_path: Path) -> None:
 
 
 _AWKWARD = st.sampled_from(
-    ["\x00", "\x01", "\x0b", "\x0c", "\x1f", "\ufffe", "\uffff", "\ud800", "\udfff"]
-    + ["\r", "\n", "\t", "<", "&", ">", '"', "'", "]]>", "</script>", " "]
+    ["\x00", "\x01", "\x0b", "\x0c", "\x1f", "\ufffe", "\uffff", "\ud800", "\udfff",
+     "\r", "\n", "\t", "<", "&", ">", '"', "'", "]]>", "</script>", " "]
 )
 """Control characters, characters XML forbids and markup, mixed into random text."""
 _TEXT = st.lists(st.one_of(st.characters(exclude_categories=()), _AWKWARD), max_size=8).map("".join)
@@ -349,7 +350,7 @@ def test_write_graphml_random_unicode_round_trips(
     for node, label in nodes.items():
         G.add_node(node, label=label, aliases=f"{label} | {node}", mentions=1)
     ids = list(nodes)
-    G.add_edges_from(zip(ids, ids[1:]), weight=1)
+    G.add_edges_from(itertools.pairwise(ids), weight=1)
     path = tmp_path_factory.mktemp("random") / "graph.graphml"
     write_graphml(G, path)
     schema.validate(str(path))

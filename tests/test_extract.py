@@ -6,7 +6,6 @@ from graph.extract import MAX_CHUNK, _chunks, extract_mentions, load_model, norm
 from graph.types import Document
 
 
-
 def doc(text, doc_id="d"):
     from graph.corpus import dedupe_segments, split_paragraphs
 

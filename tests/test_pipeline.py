@@ -64,7 +64,7 @@ def test_build_sample_corpus_exact_counts(real_nlp, tmp_path):
     assert report["model"]["version"] == "3.8.0"
     assert report["settings"]["window"] == "sentence"
     assert {"model", "read", "extract", "resolve", "link", "export"} <= set(report["timings"])
-    assert SAMPLE_COUNTS == (report["mentions"], report["nodes"], report["edges"])
+    assert (report["mentions"], report["nodes"], report["edges"]) == SAMPLE_COUNTS
 
 
 SAMPLE_COUNTS = (226, 85, 141)
