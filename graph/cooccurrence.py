@@ -50,20 +50,20 @@ def build_graph(
         sentences = {s.index: s.text for s in document.sentences}
         windows: dict[Hashable, dict[str, Mention]] = defaultdict(dict)
         for mention in document.mentions:
-            entity = resolution.entity_of.get((mention.doc, mention.start))
-            if entity is None:
+            key = resolution.entity_of.get((mention.doc, mention.start))
+            if key is None:
                 continue
-            nodes.setdefault(entity, _NodeStats()).add(mention, document.info.date)
-            windows[_window_key(mention, window)].setdefault(entity, mention)
+            nodes.setdefault(key, _NodeStats()).add(mention, document.info.date)
+            windows[_window_key(mention, window)].setdefault(key, mention)
         for members in windows.values():
             for a, b in combinations(sorted(members), 2):
                 stats = edges.setdefault((a, b), _EdgeStats())
                 stats.add(document, _passage(members[a], members[b], sentences), evidence_per_edge)
     G = nx.Graph(window=window, documents=infos)
-    for entity_id in sorted(nodes):
-        entity = resolution.entities[entity_id]
-        G.add_node(entity_id, label=entity.label, type=entity.type, **nodes[entity_id].attrs())
-        G.nodes[entity_id]["aliases"] = " | ".join(entity.aliases)
+    for key in sorted(nodes):
+        entity = resolution.entities[key]
+        G.add_node(key, label=entity.label, type=entity.type, aliases=" | ".join(entity.aliases),
+                   **nodes[key].attrs())
     for (a, b), stats in sorted(edges.items()):
         G.add_edge(a, b, **stats.attrs(evidence_per_edge))
     logger.debug("graph: %d nodes, %d edges", G.number_of_nodes(), G.number_of_edges())
