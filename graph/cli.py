@@ -54,6 +54,18 @@ def make_parser() -> argparse.ArgumentParser:
         help="comma-separated entity types to keep, from "
         f"{','.join(ENTITY_TYPES)} (default: {','.join(DEFAULT_TYPES)})",
     )
+    build.add_argument(
+        "--aliases", type=Path, metavar="FILE",
+        help="CSV of alias,canonical[,type] rows: names to merge and types to force",
+    )
+    build.add_argument(
+        "--ignore", type=Path, metavar="FILE",
+        help="text file of strings that are never entities, one per line",
+    )
+    build.add_argument(
+        "--demonyms", action="store_true",
+        help="count nationality words as their country (Israeli -> Israel)",
+    )
     defaults = FieldNames()
     for name in ("text", "title", "date", "source", "url", "id"):
         build.add_argument(
@@ -86,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 source=args.source_field, url=args.url_field, id=args.id_field,
             ),
             batch_size=args.batch_size,
+            aliases=args.aliases,
+            ignore=args.ignore,
+            demonyms=args.demonyms,
         )
         result = run(settings)
     except GraphError as err:

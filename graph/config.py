@@ -66,6 +66,12 @@ class Settings:
     """Entity types to keep (see ENTITY_TYPES)."""
     fields: FieldNames = field(default_factory=FieldNames)
     """Field names read from .jsonl and .csv records."""
+    aliases: Path | None = None
+    """CSV of alias,canonical[,type] rows: forced merges and types (--aliases)."""
+    ignore: Path | None = None
+    """Text file of strings that are never entities, one per line (--ignore)."""
+    demonyms: bool = False
+    """Map nationality words to their country: "Israeli" counts as Israel (--demonyms)."""
     batch_size: int = 64
     """Texts per nlp.pipe batch."""
     evidence_per_edge: int = 3
@@ -91,4 +97,6 @@ class Settings:
         data["paths"] = [str(p) for p in self.paths]
         data["out"] = None if self.out is None else str(self.out)
         data["types"] = list(self.types)
+        data["aliases"] = None if self.aliases is None else str(self.aliases)
+        data["ignore"] = None if self.ignore is None else str(self.ignore)
         return data

@@ -22,7 +22,7 @@ from typing import IO, Any
 import networkx as nx
 from networkx.readwrite.graphml import GraphMLWriter
 
-from .types import Mention, RunReport
+from .types import Mention, Merge, RunReport
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +198,23 @@ def write_mentions_csv(rows: Iterable[MentionRow], path: str | os.PathLike[str])
                     mention.sentence,
                 )
             )
+
+
+MERGE_COLUMNS = ("entity", "name", "rule", "mentions", "documents", "detail")
+"""Header of merges.csv, in order."""
+
+
+def write_merges_csv(merges: Iterable[Merge], path: str | os.PathLike[str]) -> None:
+    """Write merges.csv: one row per name joined to an entity, with the rule and evidence.
+
+    ``documents`` lists the first few documents where it happened, joined with ``;``.
+    """
+    with atomic_write(path, "w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(MERGE_COLUMNS)
+        for m in merges:
+            writer.writerow([m.entity, m.name, m.rule, m.mentions, ";".join(m.documents),
+                             m.detail])
 
 
 def write_report(report: RunReport, path: str | os.PathLike[str]) -> None:

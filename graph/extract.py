@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import DEFAULT_MODEL, DEFAULT_MODEL_PACKAGE, SPACY_TYPES
+from .consistency import consistent_mentions
 from .errors import ModelNotFound
+from .headlines import body_casing, is_shouting, recase
+from .names import ORG_HEADS, fold, title_length
 from .types import Document, DocumentInfo, ExtractedDocument, Mention, Sentence
 
 if TYPE_CHECKING:
@@ -28,6 +32,7 @@ MAX_CHUNK = 100_000
 _LEADING = re.compile(r"\A(?:[\s\"'“”‘’«»()\[\]{}<>*_,;:.!?\-–—/|]+|the(?:\s+|\Z))+", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:[\s\"'“”‘’«»()\[\]{}<>*_,;:!?\-–—/|]+|['’]s\b|(?<=s)['’])+\Z")
 _LETTER = re.compile(r"[^\W\d_]")
+_WORDS = re.compile(r"\S+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
@@ -106,25 +111,34 @@ def extract_mentions(
     keep = set(types)
     pieces = nlp.pipe(_pieces(documents), as_tuples=True, batch_size=batch_size)
     current: _Collector | None = None
-    for parsed, (document, paragraph, offset, last) in pieces:
+    for parsed, (document, paragraph, offset, shouting, last) in pieces:
         if current is None or current.document is not document:
             current = _Collector(document, keep)
-        current.add(parsed, paragraph, offset)
+        current.add(parsed, paragraph, offset, shouting)
         if last:
             yield current.result()
 
 
 def _pieces(documents: Iterable[Document]) -> Iterator[tuple[str, tuple]]:
-    """Texts to parse, with (document, paragraph index, offset, is last piece) as context."""
+    """Texts to parse, with (document, paragraph, offset, shouting, is last) as context.
+
+    Headline-like paragraphs (Title Case, ALL CAPS) are re-cased as the body writes its
+    words (graph.headlines); the text keeps its length, so offsets stay valid.
+    """
     for document in documents:
         chunks = [
             (paragraph, start, end)
             for paragraph, (seg_start, seg_end) in enumerate(document.segments)
             for start, end in _chunks(document.text, seg_start, seg_end)
         ] or [(0, 0, 0)]
+        casing = None
         for i, (paragraph, start, end) in enumerate(chunks):
-            last = i == len(chunks) - 1
-            yield document.text[start:end], (document, paragraph, start, last)
+            text = document.text[start:end]
+            shouting = is_shouting(text)
+            if shouting:
+                casing = casing or body_casing(document.text, list(document.segments))
+                text = recase(text, casing)
+            yield text, (document, paragraph, start, shouting, i == len(chunks) - 1)
 
 
 def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -145,28 +159,25 @@ class _Collector:
         self.document = document
         self.keep = keep
         self.mentions: list[Mention] = []
-        self.sentences: list[Sentence] = []
-        self.sentence_count = 0
+        self.sentences: list[tuple[int, int]] = []
+        self.shouting: list[tuple[int, int]] = []
 
-    def add(self, parsed, paragraph: int, offset: int) -> None:  # type: ignore[no-untyped-def]
+    def add(self, parsed, paragraph: int, offset: int, shouting: bool) -> None:  # type: ignore[no-untyped-def]
+        first = len(self.sentences)
         sentence_of = {}
-        spans = list(parsed.sents) if len(parsed) else []
-        for number, sent in enumerate(spans, start=self.sentence_count):
-            for token in sent:
-                sentence_of[token.i] = number
-        wanted = set()
+        for number, sent in enumerate(parsed.sents if len(parsed) else (), start=first):
+            self.sentences.append((offset + sent.start_char, offset + sent.end_char))
+            sentence_of[sent.start] = number
+        if shouting:
+            self.shouting.append((offset, offset + len(parsed.text)))
+        starts = sorted(sentence_of)
         for ent in parsed.ents:
-            mention = self._mention(ent, paragraph, offset, sentence_of.get(ent.start, 0))
+            sentence = sentence_of[starts[bisect_right(starts, ent.start) - 1]] if starts else 0
+            mention = self._mention(parsed, ent, paragraph, offset, sentence)
             if mention is not None:
                 self.mentions.append(mention)
-                wanted.add(mention.sentence)
-        for number, sent in enumerate(spans, start=self.sentence_count):
-            if number in wanted:
-                start, end = offset + sent.start_char, offset + sent.end_char
-                self.sentences.append(Sentence(number, start, end, " ".join(sent.text.split())))
-        self.sentence_count += len(spans)
 
-    def _mention(self, ent, paragraph: int, offset: int, sentence: int) -> Mention | None:  # type: ignore[no-untyped-def]
+    def _mention(self, parsed, ent, paragraph: int, offset: int, sentence: int) -> Mention | None:  # type: ignore[no-untyped-def]
         kind = SPACY_TYPES.get(ent.label_)
         if kind not in self.keep:
             return None
@@ -175,14 +186,38 @@ class _Collector:
             return None
         start = offset + ent.start_char + span[0]
         end = offset + ent.start_char + span[1]
+        words = list(_WORDS.finditer(self.document.text, start, end))
+        titled = title_length([w.group() for w in words]) if kind == "PERSON" else 0
+        if titled:
+            start = words[titled].start()
+        cue = "PERSON" if titled else _cue(parsed, ent)
+        if cue == "PERSON" and words and fold(words[-1].group()) in ORG_HEADS:
+            cue = ""
         text = self.document.text[start:end]
-        name = normalise(text)
-        return Mention(self.document.id, start, end, text, kind, name, sentence, paragraph)
+        return Mention(self.document.id, start, end, text, kind, normalise(text), sentence,
+                       paragraph, cue)
 
     def result(self) -> ExtractedDocument:
-        return ExtractedDocument(
-            DocumentInfo.of(self.document), tuple(self.mentions), tuple(self.sentences)
+        mentions = consistent_mentions(self.document, self.mentions, self.sentences,
+                                       self.shouting)
+        used = {m.sentence for m in mentions}
+        sentences = tuple(
+            Sentence(i, start, end, " ".join(self.document.text[start:end].split()))
+            for i, (start, end) in enumerate(self.sentences) if i in used
         )
+        return ExtractedDocument(DocumentInfo.of(self.document), tuple(mentions), sentences)
+
+
+def _cue(parsed, ent) -> str:  # type: ignore[no-untyped-def]
+    """PERSON after a title ("Minister", "official"), PLACE after "in"/"near", else ""."""
+    if ent.start == 0:
+        return ""
+    before = parsed[max(0, ent.start - 3):ent.start]
+    words = [t.text for t in before]
+    for size in (3, 2, 1):
+        if len(words) >= size and title_length([*words[-size:], "x"]) == size:
+            return "PERSON"
+    return "PLACE" if words[-1].lower() in ("in", "near") else ""
 
 
 def trim_span(text: str) -> tuple[int, int] | None:

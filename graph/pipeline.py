@@ -16,6 +16,7 @@ from .cooccurrence import build_graph
 from .corpus import read_corpus, sample_corpus
 from .errors import NoDocuments, OutputError
 from .extract import extract_mentions, load_model, model_info
+from .overrides import read_overrides
 from .resolve import resolve_entities
 from .types import Document, ExtractedDocument, Mention, Resolution, RunReport, Skipped
 
@@ -28,6 +29,7 @@ OUTPUT_FILES = {
     "html": "graph.html",
     "graphml": "graph.graphml",
     "mentions": "mentions.csv",
+    "merges": "merges.csv",
     "report": "report.json",
 }
 """Files a run writes into the output folder, by kind."""
@@ -60,6 +62,7 @@ def run(
     """
     report = RunReport(settings=settings.to_dict())
     clock = _Clock(report.timings)
+    overrides = read_overrides(settings.aliases, settings.ignore)
     if settings.out is not None:
         _check_writable(settings.out)
     with clock("model"):
@@ -72,7 +75,8 @@ def run(
     with clock("extract"):
         extracted = []
         for done, item in enumerate(
-            extract_mentions(documents, nlp, settings.types, settings.batch_size), start=1
+            extract_mentions(documents, nlp, _extraction_types(settings), settings.batch_size),
+            start=1,
         ):
             extracted.append(item)
             if on_progress:
@@ -83,16 +87,25 @@ def run(
         raise NoDocuments(_nothing_found(paths, report.skipped))
 
     with clock("resolve"):
-        resolution = resolve_entities(extracted)
+        resolution = resolve_entities(
+            extracted, overrides, demonyms=settings.demonyms, types=settings.types
+        )
     with clock("link"):
         G = build_graph(extracted, resolution, settings.window, settings.evidence_per_edge)
-    report.mentions = sum(len(d.mentions) for d in extracted)
+    report.mentions = len(resolution.entity_of)
+    report.ignored = resolution.ignored
     report.entities = len(resolution.entities)
     report.nodes = G.number_of_nodes()
     report.edges = G.number_of_edges()
     if settings.out is not None:
         _write_outputs(settings.out, settings.seed, G, extracted, resolution, report)
     return BuildResult(G, report, resolution)
+
+
+def _extraction_types(settings: Settings) -> tuple[str, ...]:
+    """Types to extract: the wanted ones, plus nationality words when --demonyms is on."""
+    extra = ("GROUP",) if settings.demonyms and "GROUP" not in settings.types else ()
+    return (*settings.types, *extra)
 
 
 def _documents(items: Iterable[Document | Skipped], report: RunReport) -> Iterator[Document]:
@@ -136,7 +149,7 @@ def _write_outputs(
     report: RunReport,
 ) -> None:
     """Write graph.html, graph.graphml and mentions.csv, then report.json (with timings)."""
-    from .export import write_graphml, write_mentions_csv, write_report
+    from .export import write_graphml, write_mentions_csv, write_merges_csv, write_report
     from .viewer import write_viewer
 
     files = {kind: out / name for kind, name in OUTPUT_FILES.items()}
@@ -145,6 +158,7 @@ def _write_outputs(
         write_viewer(G, files["html"], seed=seed)
         write_graphml(G, files["graphml"])
         write_mentions_csv(_mention_rows(extracted, resolution), files["mentions"])
+        write_merges_csv(resolution.merges, files["merges"])
         report.outputs = {kind: str(path) for kind, path in files.items()}
         report.timings["export"] = round(time.perf_counter() - started, 4)
         write_report(report, files["report"])

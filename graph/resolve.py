@@ -1,34 +1,62 @@
-"""Decide which mentions name the same entity.
+"""Decide which mentions name the same real-world entity, and of what type.
 
-This is the first cut: mentions of one type whose names agree once case, punctuation and
-spacing are ignored ("Gaza Strip", "gaza strip", "Gaza-Strip") are one entity. The result is
-independent of document order and the same every run.
+The rules run in this order; each is named in merges.csv with its evidence:
+
+1. *ignored*: stoplist words, titles, numbers and the user's --ignore list are dropped.
+2. *your alias file*: --aliases maps a name to a canonical one (and may force a type).
+3. *same name*: names equal once case, accents, punctuation and acronym dots are ignored.
+4. *country*: names and codes of one country (ISO 3166 via pycountry): US, U.S., USA,
+   United States; with --demonyms also Israeli -> Israel.
+5. *acronym defined in text*: "International Criminal Court (ICC)".
+6. *acronym initials*: IMF -> International Monetary Fund, when only that name in the
+   corpus has those initials.
+7. *short form in document*: a surname or first name joins the longer person name in the
+   same document, a part of an organisation name the longer organisation name. With several
+   candidates (two Smiths) it joins the nearest one mentioned before it, or none.
+8. *surname across documents*: a surname left on its own joins the only person in the
+   corpus with that surname (and nobody if there are several).
+9. *spelling variant*: two multi-word names of one type that differ by one or two letters
+   inside one word (Nowak/Novak, Mohammed/Mohamed), when each has no other such match.
+10. *type vote*: an entity's type is the vote of its mentions (short forms count half; a
+    title before a name votes PERSON, "in" before it votes PLACE).
+
+Everything is decided from sorted data, so the result does not depend on document order,
+and resolving the resolved names again changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from rapidfuzz.distance import Levenshtein
+
+from .names import clean, country_code, country_name, demonym_country, initials
+from .names import is_acronym, is_junk
+from .names import PLACE_GENERICS, name_key, slug
+from .overrides import Overrides
 from .types import Entity, ExtractedDocument, Merge, Resolution
 
 logger = logging.getLogger(__name__)
 
-_NON_WORD = re.compile(r"[\W_]+")
+TYPE_ORDER = ("PERSON", "ORG", "PLACE", "GROUP", "EVENT", "PRODUCT", "WORK", "LAW", "LANGUAGE")
+"""Tie-break order of types in the vote."""
 
+SHORT_FORM_WEIGHT = 0.5
+"""Vote of a mention that is a short form of a longer name in the entity."""
 
-def slug(name: str) -> str:
-    """Lower-case, accent-folded name with runs of non-letters as single hyphens.
+CUE_WEIGHT = 1.5
+"""Vote of a context cue (title before a name: PERSON; "in" before it: PLACE)."""
 
-    >>> slug("Benjamin Netanyahu's")
-    'benjamin-netanyahu-s'
-    """
-    folded = unicodedata.normalize("NFKD", name.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return _NON_WORD.sub("-", folded).strip("-")
+MAX_ROUNDS = 4
+"""The rules after the acronyms repeat until nothing changes, at most this many times."""
+
+MAX_BLOCK = 2000
+"""Spelling-variant blocks larger than this are skipped (keeps the pass near-linear)."""
+
+_SMALL_WORDS = frozenset({"of", "the", "and", "for", "de", "al", "el", "bin", "van", "von"})
 
 
 def entity_id(kind: str, name: str) -> str:
@@ -36,31 +64,410 @@ def entity_id(kind: str, name: str) -> str:
     return f"{kind.lower()}:{slug(name) or 'unnamed'}"
 
 
-def resolve_entities(documents: Iterable[ExtractedDocument]) -> Resolution:
-    """Group mentions into entities.
+@dataclass(slots=True)
+class _Item:
+    """One mention, as the rules see it."""
 
-    Returns a Resolution mapping every mention key ``(doc, start)`` to an entity id, with
-    one Entity per id (label: the most frequent name, ties to the longer then the smaller).
+    doc: str
+    start: int
+    end: int
+    name: str
+    type: str
+    cue: str
+    key: str
+    tokens: tuple[str, ...]
+    via: tuple[str, str] | None = None
+    short_of: str | None = None
+
+
+class _Clusters:
+    """Union-find over name keys, remembering which rule joined each key."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.joined: dict[str, tuple[str, str]] = {}
+        self.changes = 0
+
+    def find(self, key: str) -> str:
+        root = self.parent.setdefault(key, key)
+        while root != self.parent[root]:
+            root = self.parent[root]
+        while key != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def union(self, anchor: str, key: str, rule: str, detail: str) -> None:
+        a, b = self.find(anchor), self.find(key)
+        if a == b:
+            return
+        self.joined.setdefault(key, (rule, detail))
+        self.joined.setdefault(anchor, (rule, detail))
+        low, high = sorted((a, b))
+        self.parent[high] = low
+        self.changes += 1
+
+
+def resolve_entities(
+    documents: Iterable[ExtractedDocument],
+    overrides: Overrides | None = None,
+    *,
+    demonyms: bool = False,
+    types: Iterable[str] | None = None,
+) -> Resolution:
+    """Group mentions into entities (see the module docstring for the rules).
+
+    Parameters:
+        documents: extracted documents.
+        overrides: the user's aliases, forced types and ignore list.
+        demonyms: map nationality words (GROUP mentions such as "Israeli") to countries.
+        types: entity types to keep (None: all); GROUP mentions mapped by ``demonyms``
+            become PLACE and are kept.
+
+    Returns:
+        A Resolution: entities by id, the entity of each kept mention key ``(doc, start)``,
+        and one Merge per (entity, name, rule) for merges.csv.
     """
-    names: dict[str, Counter[str]] = defaultdict(Counter)
-    kinds: dict[str, str] = {}
-    entity_of: dict[tuple[str, int], str] = {}
-    for document in documents:
-        for mention in document.mentions:
-            key = entity_id(mention.type, mention.name)
-            names[key][mention.name] += 1
-            kinds[key] = mention.type
-            entity_of[(mention.doc, mention.start)] = key
+    overrides = overrides or Overrides()
+    keep = None if types is None else set(types)
+    items, ignored = _items(documents, overrides, demonyms, keep)
+    clusters = _Clusters()
+    for item in items:
+        clusters.find(item.key)
+    by_doc: dict[str, list[_Item]] = defaultdict(list)
+    for item in items:
+        by_doc[item.doc].append(item)
+    _acronyms(by_doc, items, clusters)
+    for _ in range(MAX_ROUNDS):  # until nothing changes, so resolving again changes nothing
+        before = clusters.changes
+        types, names_of = _types(items, clusters), _names_of(items, clusters)
+        for doc_items in by_doc.values():
+            _short_forms_in_document(doc_items, clusters, types, names_of)
+        _surnames_across_documents(items, clusters)
+        _place_generics(items, clusters)
+        _spelling_variants(items, clusters)
+        if clusters.changes == before:
+            break
+    return _entities(items, clusters, overrides, ignored)
+
+
+def _items(
+    documents: Iterable[ExtractedDocument], overrides: Overrides, demonyms: bool,
+    keep: set[str] | None,
+) -> tuple[list[_Item], int]:
+    items: list[_Item] = []
+    ignored = 0
+    for document in sorted(documents, key=lambda d: d.info.id):
+        for m in sorted(document.mentions, key=lambda m: m.start):
+            name = clean(m.name)
+            if is_junk(name, overrides.ignore):
+                ignored += 1
+                continue
+            kind, key, via = m.type, name_key(name), None
+            if key in overrides.canonical:
+                target = overrides.canonical[key]
+                key, via = name_key(target), ("your alias file", target)
+            else:
+                code = country_code(name, as_code=kind == "PLACE")
+                if code is None and demonyms and kind == "GROUP":
+                    code = demonym_country(name)
+                    via = ("demonym", code) if code else None
+                if code:
+                    kind = "PLACE"
+                    key, via = f"country:{code}", via or ("country", f"ISO 3166 {code}")
+            if keep is not None and kind not in keep:
+                continue
+            tokens = tuple(key.split()) if not key.startswith("country:") else (key,)
+            items.append(_Item(m.doc, m.start, m.end, name, kind, m.cue, key, tokens, via))
+    return items, ignored
+
+
+def _acronyms(by_doc: dict[str, list[_Item]], items: list[_Item], clusters: _Clusters) -> None:
+    """Join acronyms to their expansions: defined in the text, or by unique initials."""
+    definitions: dict[str, set[str]] = defaultdict(set)
+    names: dict[str, str] = {}
+    for doc_items in by_doc.values():
+        for a, b in zip(doc_items, doc_items[1:], strict=False):
+            if not 0 < b.start - a.end <= 3:
+                continue
+            for long, short in ((a, b), (b, a)):
+                if is_acronym(short.name) and initials(long.name) == _letters(short.name):
+                    definitions[short.key].add(long.key)
+                    names[long.key] = long.name
+    for acronym, expansions in sorted(definitions.items()):
+        if len(expansions) == 1:
+            [expansion] = expansions
+            clusters.union(expansion, acronym, "acronym defined in text",
+                           f"{acronym.upper()} = {names[expansion]}")
+    by_initials: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        if len(item.tokens) >= 2 and item.type != "PERSON" and not item.key.startswith("country:"):
+            by_initials[initials(item.name)].add(item.key)
+    for item in items:
+        if item.key in definitions or not is_acronym(item.name) or item.key.startswith("country"):
+            continue
+        candidates = by_initials.get(_letters(item.name), set()) - {item.key}
+        if len({clusters.find(c) for c in candidates}) == 1:
+            expansion = min(candidates)
+            clusters.union(expansion, item.key, "acronym initials",
+                           f"{_letters(item.name)} = initials of {expansion}")
+
+
+def _letters(acronym: str) -> str:
+    return acronym.replace(".", "").replace("&", "").upper()
+
+
+def _short_forms_in_document(
+    doc_items: list[_Item], clusters: _Clusters, types: dict[str, str],
+    names_of: dict[str, set[tuple[str, ...]]],
+) -> None:
+    """Link surnames, first names and shortened organisation names to the longer name.
+
+    A long name stands for every multi-word name of its entity so far, so "Novak" finds
+    "Katarzyna Nowak" once Nowak and Novak are known to be one person.
+    """
+    longs: dict[str, list[tuple[_Item, str, tuple[str, ...], str]]] = defaultdict(list)
+    for item in doc_items:
+        if len(item.tokens) < 2 or item.via is not None or item.short_of is not None:
+            continue
+        root = clusters.find(item.key)
+        kind = types.get(root, item.type)
+        if kind in ("PERSON", "ORG"):
+            for name in names_of.get(root, {item.tokens}):
+                for token in set(name):
+                    longs[token].append((item, root, name, kind))
+    for item in doc_items:
+        if item.via is not None or item.short_of is not None or len(item.tokens) > 3:
+            continue
+        own = clusters.find(item.key)
+        candidates: dict[str, list[_Item]] = defaultdict(list)
+        for long, root, name, kind in longs.get(item.tokens[0], ()):
+            if root != own and _is_short_form(item, name, kind):
+                candidates[root].append(long)
+        if len(candidates) > 1:  # several people share the name: the nearest one before it
+            before = [(long.start, root) for root, group in candidates.items()
+                      for long in group if long.start < item.start]
+            candidates = {max(before)[1]: candidates[max(before)[1]]} if before else {}
+        if len(candidates) == 1:
+            [(root, group)] = candidates.items()
+            item.short_of = root
+            clusters.changes += 1
+            clusters.joined.setdefault(f"{item.doc}#{item.start}", (
+                "short form in document", f"{item.name} -> {group[0].name}"))
+
+
+def _is_short_form(short: _Item, long: tuple[str, ...], kind: str) -> bool:
+    n = len(short.tokens)
+    if n >= len(long) or all(t in _SMALL_WORDS for t in short.tokens):
+        return False
+    if kind == "PERSON":
+        if short.type == "PLACE" and short.cue != "PERSON":
+            return False
+        return long[-n:] == short.tokens or (n == 1 and long[0] == short.tokens[0])
+    if short.type != "ORG":
+        return False
+    return any(long[i:i + n] == short.tokens for i in range(len(long) - n + 1))
+
+
+def _names_of(items: list[_Item], clusters: _Clusters) -> dict[str, set[tuple[str, ...]]]:
+    """Multi-word names (as tokens) of each cluster root."""
+    names: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for item in items:
+        if len(item.tokens) >= 2 and item.short_of is None and item.via is None:
+            names[clusters.find(item.key)].add(item.tokens)
+    return names
+
+
+def _surnames_across_documents(items: list[_Item], clusters: _Clusters) -> None:
+    """A surname left alone joins the only person in the corpus with that surname."""
+    provisional = _types(items, clusters)
+    surnames: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for item in items:
+        root = clusters.find(item.key)
+        if len(item.tokens) >= 2 and item.short_of is None and provisional.get(root) == "PERSON":
+            surnames[item.tokens[-1:]].add(root)
+            if len(item.tokens) >= 3:
+                surnames[item.tokens[-2:]].add(root)
+    multi = {clusters.find(i.key) for i in items if len(i.tokens) >= 2}
+    for item in items:
+        root = clusters.find(item.key)
+        if item.short_of or len(item.tokens) > 2 or root in multi or item.key.startswith("country"):
+            continue
+        if provisional.get(root) == "PLACE":
+            continue
+        candidates = surnames.get(item.tokens, set()) - {root}
+        if len(candidates) == 1:
+            [person] = candidates
+            clusters.union(person, item.key, "surname across documents",
+                           f"the only person named ... {item.name}")
+
+
+def _place_generics(items: list[_Item], clusters: _Clusters) -> None:
+    """Join "Gaza Strip" to "Gaza": a place and the same name with a generic word."""
+    provisional = _types(items, clusters)
+    places = {i.key for i in items if provisional.get(clusters.find(i.key)) == "PLACE"}
+    for key in sorted(places):
+        words = key.split()
+        if len(words) >= 2 and words[-1] in PLACE_GENERICS and " ".join(words[:-1]) in places:
+            clusters.union(" ".join(words[:-1]), key, "place and its generic name",
+                           f"{key} = {' '.join(words[:-1])}")
+
+
+def _spelling_variants(items: list[_Item], clusters: _Clusters) -> None:
+    """Join multi-word names of one type that differ by a letter or two inside one word."""
+    provisional = _types(items, clusters)
+    blocks: dict[tuple[str, int, str], set[str]] = defaultdict(set)
+    for item in items:
+        if len(item.tokens) < 2 or item.short_of or item.key.startswith("country"):
+            continue
+        kind = provisional.get(clusters.find(item.key), item.type)
+        for position in (0, -1):
+            if len(item.tokens[position]) >= 3:
+                blocks[(kind, position, item.tokens[position])].add(item.key)
+    partners: dict[str, set[str]] = defaultdict(set)
+    scores: dict[tuple[str, str], float] = {}
+    for block in blocks.values():
+        if len(block) > MAX_BLOCK:
+            continue
+        ordered = sorted(block)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1:]:
+                score = _variant_score(a, b)
+                if score and clusters.find(a) != clusters.find(b):
+                    partners[clusters.find(a)].add(clusters.find(b))
+                    partners[clusters.find(b)].add(clusters.find(a))
+                    scores[(a, b)] = score
+    for (a, b), score in sorted(scores.items()):
+        ra, rb = clusters.find(a), clusters.find(b)
+        if ra != rb and partners[ra] == {rb} and partners[rb] == {ra}:
+            clusters.union(a, b, "spelling variant", f"{a} ~ {b} (similarity {score:.0f})")
+
+
+def _variant_score(a: str, b: str) -> float:
+    """Similarity (0-100) of two names differing inside one word, or 0 if not variants."""
+    ta, tb = a.split(), b.split()
+    if len(ta) != len(tb):
+        return 0.0
+    differing = [(x, y) for x, y in zip(ta, tb, strict=True) if x != y]
+    if len(differing) != 1:
+        return 0.0
+    x, y = differing[0]
+    shortest = min(len(x), len(y))
+    allowed = 2 if shortest >= 8 else 1 if shortest >= 5 else 0
+    if not allowed or x[0] != y[0] or x[-1] != y[-1]:
+        return 0.0
+    distance = Levenshtein.distance(x, y)
+    if distance > allowed:
+        return 0.0
+    return 100.0 * (1 - distance / max(len(a), len(b)))
+
+
+def _types(items: list[_Item], clusters: _Clusters) -> dict[str, str]:
+    """The type of each cluster root: the vote, ties to the type of its longest name."""
+    votes = _votes(items, clusters)
+    longest: dict[str, _Item] = {}
+    for item in items:
+        root = clusters.find(item.short_of or item.key)
+        best = longest.get(root)
+        if best is None or _length(item) > _length(best):
+            longest[root] = item
+    return {root: "PLACE" if root.startswith("country:") else
+            _winner(votes[root], longest[root].type) for root in longest}
+
+
+def _length(item: _Item) -> tuple[int, int, str, int]:
+    rank = TYPE_ORDER.index(item.type) if item.type in TYPE_ORDER else len(TYPE_ORDER)
+    return (len(item.tokens), len(item.name), item.name, -rank)
+
+
+def _votes(items: list[_Item], clusters: _Clusters) -> dict[str, Counter[str]]:
+    """Type votes per cluster root."""
+    multi_word = {clusters.find(i.key) for i in items if len(i.tokens) >= 2}
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in items:
+        root = clusters.find(item.short_of or item.key)
+        short = item.short_of is not None or (len(item.tokens) == 1 and root in multi_word)
+        votes[root][item.type] += SHORT_FORM_WEIGHT if short else 1.0
+        if item.cue:
+            votes[root][item.cue] += CUE_WEIGHT
+    return votes
+
+
+def _winner(votes: Counter[str], fallback: str = "") -> str:
+    if not votes:
+        return fallback
+    rank = {t: i for i, t in enumerate(TYPE_ORDER)}
+    best = max(votes.values())
+    tied = [t for t, v in votes.items() if v == best]
+    if fallback in tied:
+        return fallback
+    return min(tied, key=lambda t: (rank.get(t, len(rank)), t))
+
+
+def _entities(
+    items: list[_Item], clusters: _Clusters, overrides: Overrides, ignored: int
+) -> Resolution:
+    votes = _votes(items, clusters)
+    decided = _types(items, clusters)
+    members: dict[str, list[_Item]] = defaultdict(list)
+    for item in items:
+        members[clusters.find(item.short_of or item.key)].append(item)
     entities: dict[str, Entity] = {}
-    merges: list[Merge] = []
-    for key in sorted(names):
-        counts = names[key]
-        label = min(counts, key=lambda n: (-counts[n], -len(n), n))
-        entities[key] = Entity(key, label, kinds[key], tuple(sorted(counts)))
-        merges.extend(
-            Merge(name, kinds[key], key, "same name ignoring case and punctuation")
-            for name in sorted(counts)
-            if name != label
-        )
-    logger.debug("%d entities from %d mentions", len(entities), len(entity_of))
-    return Resolution(entities, entity_of, merges)
+    entity_of: dict[tuple[str, int], str] = {}
+    rows: dict[tuple[str, str, str, str], list[_Item]] = defaultdict(list)
+    used: set[str] = set()
+    # entities known by one name only choose first, so a name is not taken from them
+    for root in sorted(members, key=lambda r: (len({i.name for i in members[r]}),
+                                               -len(members[r]), r)):
+        cluster = members[root]
+        kind = overrides.types.get(root) or decided[root]
+        label = _label(cluster, kind, used)
+        used.add(name_key(label))
+        ident = entity_id(kind, label)
+        suffix = 2
+        while ident in entities:
+            ident, suffix = f"{entity_id(kind, label)}-{suffix}", suffix + 1
+        aliases = tuple(sorted({i.name for i in cluster}))
+        entities[ident] = Entity(ident, label, kind, aliases)
+        for item in cluster:
+            entity_of[(item.doc, item.start)] = ident
+            rule, detail = _rule(item, clusters, label)
+            if rule:
+                rows[(ident, item.name, rule, detail)].append(item)
+        if any(i.type != kind for i in cluster):
+            tally = ", ".join(f"{t} {v:g}" for t, v in sorted(votes[root].items()))
+            rows[(ident, label, "type vote", f"{kind} from votes {tally}")].extend(cluster)
+    merges = [
+        Merge(ident, name, rule, len(group), tuple(sorted({i.doc for i in group}))[:5], detail)
+        for (ident, name, rule, detail), group in sorted(rows.items())
+    ]
+    logger.debug("%d entities from %d mentions (%d ignored)", len(entities), len(items), ignored)
+    return Resolution(entities, entity_of, merges, ignored)
+
+
+def _label(cluster: list[_Item], kind: str, used: set[str]) -> str:
+    """Display name: the most frequent full name (for people, of two words or more).
+
+    A name another entity already uses as its label is passed over when there is another,
+    so that no two entities look the same.
+    """
+    counts = Counter(i.name for i in cluster if not (i.via and i.via[0] == "demonym"))
+    if not counts:  # only nationality words: name the country
+        return country_name(cluster[0].key.removeprefix("country:"))
+    full = [n for n in counts if len(n.split()) >= 2 and not is_acronym(n)]
+    pool = full if kind == "PERSON" and full else list(counts)
+    ranked = sorted(pool, key=lambda n: (-counts[n], -len(n), n))
+    ranked += sorted(set(counts) - set(pool), key=lambda n: (-counts[n], -len(n), n))
+    return next((n for n in ranked if name_key(n) not in used), ranked[0])
+
+
+def _rule(item: _Item, clusters: _Clusters, label: str) -> tuple[str, str]:
+    """The rule that put ``item`` in its entity, or ("", "") for the label itself."""
+    if item.short_of is not None:
+        return clusters.joined[f"{item.doc}#{item.start}"]
+    if item.via is not None and item.name != label:
+        return item.via
+    if item.key in clusters.joined and item.name != label:
+        return clusters.joined[item.key]
+    if item.name != label:
+        return "same name", "same letters once case, accents and punctuation are ignored"
+    return "", ""

@@ -61,6 +61,9 @@ class Mention:
     """Index of the sentence within the document, counted over all analysed paragraphs."""
     paragraph: int
     """Index of the paragraph within the document (position in Document.segments)."""
+    cue: str = ""
+    """Type suggested by the words around the mention ("PERSON" after a title or before
+    "said", "PLACE" after "in"), or "" when the context says nothing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,16 +129,20 @@ class Entity:
 
 @dataclass(frozen=True, slots=True)
 class Merge:
-    """One surface name joined to an entity, and the rule that did it."""
+    """One surface name joined to an entity, and the rule that did it (a row of merges.csv)."""
 
-    name: str
-    """The surface name (after normalisation) that was merged."""
-    type: str
-    """The type the mention had."""
     entity: str
-    """Id of the entity it now belongs to."""
+    """Id of the entity the name now belongs to."""
+    name: str
+    """The surface name (after normalisation) that was joined."""
     rule: str
-    """Which rule merged it, e.g. ``exact``, ``normalised``."""
+    """Which rule joined it (see README, "How entities are resolved")."""
+    mentions: int = 0
+    """How many mentions of the name the rule joined."""
+    documents: tuple[str, ...] = ()
+    """Documents where it happened (the first few)."""
+    detail: str = ""
+    """Evidence: the initials, the similarity score, the type votes, ..."""
 
 
 @dataclass(slots=True)
@@ -148,6 +155,8 @@ class Resolution:
     """Entity id by mention key ``(doc, start)``; mentions missing from it were dropped."""
     merges: list[Merge] = field(default_factory=list)
     """How surface names were joined to entities."""
+    ignored: int = 0
+    """Mentions dropped as never-entities (stoplist, titles, numbers, --ignore)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +182,9 @@ class RunReport:
     skipped: list[Skipped] = field(default_factory=list)
     """Inputs that were not analysed, each with a reason."""
     mentions: int = 0
-    """Mentions kept after type filtering and normalisation."""
+    """Mentions resolved to an entity (after type filtering and ignoring junk)."""
+    ignored: int = 0
+    """Mentions dropped as never-entities (stoplist, titles, numbers, --ignore)."""
     entities: int = 0
     """Distinct entities after resolution."""
     nodes: int = 0

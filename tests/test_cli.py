@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph.cli import main, make_parser
+from graph.pipeline import OUTPUT_FILES
 
 DATA = Path(__file__).parent / "data"
 
@@ -77,8 +78,8 @@ def test_entity_graph_build_default_is_sample_corpus_into_output(tmp_path):
     result = entity_graph("build", "-q", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == [
-        "graph.graphml", "graph.html", "mentions.csv", "report.json"]
+    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == sorted(
+        OUTPUT_FILES.values())
 
 
 def test_make_parser_prog_name():

@@ -40,11 +40,11 @@ def test_build_graph_no_self_loops_for_repeated_entity():
 
 
 def test_build_graph_paragraph_window():
-    docs = [extracted("a", [[("A", "PERSON")], [("B", "PERSON")], [("C", "PERSON")]],
+    docs = [extracted("a", [[("Anna", "PERSON")], [("Boris", "PERSON")], [("Carl", "PERSON")]],
                       paragraph_of={0: 0, 1: 0, 2: 1})]
     G = graph_of(docs, "paragraph")
-    assert sorted(G.edges) == [("person:a", "person:b")]
-    assert G.edges["person:a", "person:b"]["evidence"][0].text == "A met. B met."
+    assert sorted(G.edges) == [("person:anna", "person:boris")]
+    assert G.edges["person:anna", "person:boris"]["evidence"][0].text == "Anna met. Boris met."
 
 
 def test_build_graph_evidence_prefers_distinct_documents_and_is_capped():

@@ -1,0 +1,129 @@
+"""One document, one reading: the same name keeps one type, and is found every time.
+
+The entity recogniser decides each occurrence on its own, so an article may have "Hamas"
+as an organisation nine times and miss it the tenth, or type "Washington" as a place in one
+sentence and an organisation in the next. Within a document, this pass
+
+- gives every occurrence of a name the type most of its occurrences have, and
+- adds the occurrences the recogniser missed: the exact name, as a whole word, anywhere in
+  the analysed text (ignoring case inside headlines in capitals), plus the surname of each
+  person named in full.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from dataclasses import replace
+
+from .names import is_acronym, is_junk, name_key, titles
+from .types import Document, Mention
+
+HEADLINE_VOTE = 0.5
+"""Vote of an occurrence inside a re-cased headline (less reliable)."""
+
+
+def consistent_mentions(
+    document: Document,
+    mentions: list[Mention],
+    sentences: list[tuple[int, int]],
+    shouting: list[tuple[int, int]],
+) -> list[Mention]:
+    """The document's mentions with one type per name and missed occurrences added.
+
+    Parameters:
+        document: the document (its text and analysed segments).
+        mentions: the recogniser's mentions, in document order.
+        sentences: ``(start, end)`` of every analysed sentence, in order (index = number).
+        shouting: spans of headline-like text (Title Case, capitals) that were re-cased.
+    """
+    types = _type_by_name(mentions, shouting)
+    typed = [replace(m, type=types[name_key(m.name)]) for m in mentions]
+    found = _missed(document, typed, types, sentences, shouting)
+    return sorted(typed + found, key=lambda m: m.start)
+
+
+def _type_by_name(mentions: list[Mention], shouting: list[tuple[int, int]]) -> dict[str, str]:
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    first: dict[str, str] = {}
+    for m in mentions:
+        key = name_key(m.name)
+        first.setdefault(key, m.type)
+        votes[key][m.type] += HEADLINE_VOTE if _inside(m.start, shouting) else 1.0
+        if m.cue:
+            votes[key][m.cue] += 1.0
+    result = {}
+    for key, counter in votes.items():
+        best = max(counter.values())
+        tied = sorted(t for t, v in counter.items() if v == best)
+        result[key] = first[key] if first[key] in tied else tied[0]
+    return result
+
+
+def _missed(
+    document: Document,
+    mentions: list[Mention],
+    types: dict[str, str],
+    sentences: list[tuple[int, int]],
+    shouting: list[tuple[int, int]],
+) -> list[Mention]:
+    wanted: dict[str, str] = {}
+    for m in mentions:
+        kind = types[name_key(m.name)]
+        if _searchable(m.text):
+            wanted.setdefault(m.text, kind)
+        words = m.text.split()
+        if kind == "PERSON" and len(words) >= 2 and _searchable(words[-1]) and not is_acronym(words[-1]):
+            wanted.setdefault(words[-1], "PERSON")
+    if not wanted:
+        return []
+    by_key = {name_key(name): kind for name, kind in wanted.items()}
+    names = sorted(wanted, key=lambda n: (-len(n), n))
+    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
+    loud = re.compile(pattern.pattern, re.IGNORECASE)
+    taken = sorted((m.start, m.end) for m in mentions)
+    starts = [s for s, _ in sentences]
+    found: list[Mention] = []
+    text = document.text
+    for paragraph, (seg_start, seg_end) in enumerate(document.segments):
+        for match in _matches(pattern, loud, text, seg_start, seg_end, shouting):
+            start, end = match.span()
+            kind = by_key.get(name_key(match.group()))
+            if kind is None or _overlaps(start, end, taken):
+                continue
+            sentence = max(0, bisect_right(starts, start) - 1)
+            surface = match.group()
+            found.append(Mention(document.id, start, end, surface, kind,
+                                 " ".join(surface.split()), sentence, paragraph))
+            taken.insert(bisect_right(taken, (start, end)), (start, end))
+    return found
+
+
+def _searchable(name: str) -> bool:
+    """Names worth searching for: capitalised, not junk, not a bare title."""
+    return (
+        len(name) >= (2 if is_acronym(name) else 3)
+        and name[:1].isupper()
+        and not is_junk(name)
+        and name.casefold() not in titles()
+    )
+
+
+def _matches(pattern, loud, text: str, start: int, end: int, shouting):  # type: ignore[no-untyped-def]
+    """Matches in ``text[start:end]``: case-sensitive, but not inside re-cased headlines."""
+    loud_spans = [(s, e) for s, e in shouting if s < end and e > start]
+    for match in pattern.finditer(text, start, end):
+        if not _inside(match.start(), loud_spans):
+            yield match
+    for s, e in loud_spans:
+        yield from loud.finditer(text, max(s, start), min(e, end))
+
+
+def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= position < e for s, e in spans)
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    i = bisect_right(taken, (start, end))
+    return any(s < end and start < e for s, e in taken[max(0, i - 2): i + 2])

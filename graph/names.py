@@ -1,0 +1,231 @@
+"""What a name looks like: keys, titles, acronyms, countries. Pure functions, no model.
+
+Shared by extraction (trimming titles off spans) and resolution (keys, acronyms, country
+codes). Word lists live in graph/data/ so users can read (and extend) them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+
+_NON_WORD = re.compile(r"[\W_]+")
+_ACRONYM_DOTS = re.compile(r"\b([^\W\d_])\.(?=[^\W\d_]\b\.?|\s|$)")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "‐": "-", "‑": "-",
+                         "‒": "-", "–": "-", "—": "-", "−": "-"})
+_INITIAL_SKIP = frozenset({"of", "the", "and", "for", "on", "in", "de", "du", "des", "la", "le",
+                           "&", "a", "an", "to", "at"})
+_DEMONYM_SUFFIXES = ("ian", "ean", "an", "ese", "ish", "i", "n")
+_COUNTRY_EXTRAS = {
+    "uk": "GB", "britain": "GB", "great britain": "GB", "england": "", "russia": "RU",
+    "turkey": "TR", "ivory coast": "CI", "north korea": "KP", "south korea": "KR",
+    "burma": "MM", "macedonia": "MK", "swaziland": "SZ", "east timor": "TL",
+    "cape verde": "CV", "vatican": "VA", "america": "", "holland": "NL", "usa": "US",
+    "palestine": "PS", "iran": "IR", "syria": "SY", "laos": "LA", "moldova": "MD",
+    "tanzania": "TZ", "venezuela": "VE", "bolivia": "BO", "vietnam": "VN",
+}
+"""English short names missing from ISO 3166 (code "" marks a name never to map)."""
+_DEMONYM_EXTRAS = {
+    "american": "US", "british": "GB", "english": "", "french": "FR", "dutch": "NL",
+    "swiss": "CH", "german": "DE", "chinese": "CN", "japanese": "JP", "lebanese": "LB",
+    "turkish": "TR", "greek": "GR", "thai": "TH", "filipino": "PH", "welsh": "",
+    "scottish": "", "irish": "IE", "danish": "DK", "swedish": "SE", "finnish": "FI",
+    "polish": "PL", "spanish": "ES", "portuguese": "PT", "belgian": "BE", "saudi": "SA",
+    "emirati": "AE", "israeli": "IL", "palestinian": "PS", "iraqi": "IQ", "kuwaiti": "KW",
+    "pakistani": "PK", "afghan": "AF", "bangladeshi": "BD", "nepali": "NP", "yemeni": "YE",
+    "omani": "OM", "qatari": "QA", "bahraini": "BH", "egyptian": "EG", "russian": "RU",
+    "ukrainian": "UA", "iranian": "IR", "syrian": "SY", "korean": "", "congolese": "",
+    "norwegian": "NO", "peruvian": "PE",
+}
+"""Demonyms whose country cannot be found from the name's stem alone."""
+
+
+ORG_HEADS = frozenset(
+    "agency ministry bank council party company corporation corp inc ltd group court "
+    "organisation organization union fund committee commission association institute "
+    "university times post news network television tv radio office department authority "
+    "army forces brigade brigades movement front alliance federation league club "
+    "foundation board service services police guard".split()
+)
+"""Last words that make a name an organisation whatever precedes it ("... news agency")."""
+
+PLACE_GENERICS = frozenset(
+    "strip city province region district county governorate state island islands "
+    "peninsula valley territory territories municipality".split()
+)
+"""Words that follow a place name without making it another place ("Gaza Strip")."""
+
+
+def clean(name: str) -> str:
+    """Plain quotes and dashes, NFKC, collapsed whitespace."""
+    return " ".join(unicodedata.normalize("NFKC", name).translate(_QUOTES).split())
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: ``Belém`` -> ``belem``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def slug(name: str) -> str:
+    """Lower-case, accent-folded name with runs of non-letters as single hyphens.
+
+    >>> slug("Benjamin Netanyahu's")
+    'benjamin-netanyahu-s'
+    """
+    return _NON_WORD.sub("-", fold(name)).strip("-")
+
+
+def name_key(name: str) -> str:
+    """The key two spellings of one name share: ``U.S.``, ``US`` and ``u.s`` -> ``us``.
+
+    Case, accents, punctuation, dots inside acronyms and hyphens are ignored.
+    """
+    undotted = _ACRONYM_DOTS.sub(r"\1", clean(name))
+    return slug(undotted).replace("-", " ")
+
+
+def tokens(name: str) -> list[str]:
+    """Words of a name, by its key: ``Al-Hayya`` -> ``['al', 'hayya']``."""
+    return name_key(name).split()
+
+
+def is_acronym(name: str) -> bool:
+    """``IMF``, ``U.N.``, ``WTO``: 2-6 capital letters, optionally dotted."""
+    letters = name.replace(".", "").replace("&", "")
+    return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
+
+
+def initials(name: str) -> str:
+    """Capital initials of a multi-word name, skipping small words.
+
+    >>> initials("International Monetary Fund")
+    'IMF'
+    """
+    words = [w for w in re.split(r"[\s\-]+", clean(name)) if w]
+    if len(words) < 2:
+        return ""
+    return "".join(w[0] for w in words if w.casefold() not in _INITIAL_SKIP).upper()
+
+
+def _word_list(filename: str) -> frozenset[str]:
+    text = resources.files("graph").joinpath("data", filename).read_text(encoding="utf-8")
+    return frozenset(
+        fold(line.strip()) for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+@cache
+def titles() -> frozenset[str]:
+    """Honorifics, offices and descriptors that precede names (graph/data/titles.txt)."""
+    return _word_list("titles.txt")
+
+
+@cache
+def stoplist() -> frozenset[str]:
+    """Strings that are never entities on their own (graph/data/stoplist.txt)."""
+    return _word_list("stoplist.txt")
+
+
+def title_length(words: list[str]) -> int:
+    """How many leading ``words`` form titles (``["Prime", "Minister", "Benjamin", ...]`` -> 2).
+
+    Several titles may follow each other ("former Defence Minister"); at least one word is
+    always left for the name.
+    """
+    known = titles()
+    taken = 0
+    while taken < len(words) - 1:
+        for size in (3, 2, 1):
+            phrase = fold(" ".join(w.rstrip(".") for w in words[taken:taken + size]))
+            if taken + size < len(words) and phrase in known:
+                taken += size
+                break
+        else:
+            break
+    return taken
+
+
+def is_junk(name: str, ignore: frozenset[str] = frozenset()) -> bool:
+    """True for strings that are never entities: stoplist, titles, numbers, single letters."""
+    key = fold(clean(name))
+    letters = [ch for ch in key if ch.isalpha()]
+    return (
+        not letters
+        or len(key) < 2
+        or key in stoplist()
+        or key in titles()
+        or key in ignore
+        or name_key(name) in ignore
+        or sum(ch.isdigit() for ch in key) > len(letters)
+    )
+
+
+@cache
+def _countries() -> dict[str, str]:
+    """Country name keys -> ISO alpha-2 code, from pycountry plus common English names."""
+    import pycountry
+
+    table: dict[str, str] = {}
+    for country in pycountry.countries:
+        names = [country.name, getattr(country, "common_name", None),
+                 getattr(country, "official_name", None)]
+        for name in filter(None, names):
+            table[name_key(name)] = country.alpha_2
+            if "," in name:  # "Iran, Islamic Republic of" -> "Iran"
+                table.setdefault(name_key(name.split(",")[0]), country.alpha_2)
+    table.update({name_key(k): v for k, v in _COUNTRY_EXTRAS.items()})
+    return {k: v for k, v in table.items() if v}
+
+
+@cache
+def _country_codes() -> dict[str, str]:
+    import pycountry
+
+    codes = {}
+    for country in pycountry.countries:
+        codes[country.alpha_2.casefold()] = country.alpha_2
+        codes[country.alpha_3.casefold()] = country.alpha_2
+    codes["uk"] = "GB"
+    return codes
+
+
+def country_code(name: str, as_code: bool = False) -> str | None:
+    """ISO alpha-2 code of a country name (``United States`` -> ``US``), or None.
+
+    With ``as_code`` an all-capital ISO code itself (``US``, ``USA``, ``GBR``) also counts;
+    callers allow that only for mentions already typed as places, since many codes are
+    also words or organisation acronyms. A dotted code (``U.S.``, ``U.K.``) always counts.
+    """
+    key = name_key(name)
+    code = _countries().get(key)
+    if code is None and (as_code or "." in name) and is_acronym(name):
+        code = _country_codes().get(key.replace(" ", ""))
+    return code
+
+
+def country_name(code: str) -> str:
+    """Everyday English name of a country by ISO code (``IL`` -> ``Israel``)."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name.split(",")[0]
+
+
+def demonym_country(word: str) -> str | None:
+    """ISO alpha-2 code of the country a demonym names (``Israeli`` -> ``IL``), or None."""
+    key = fold(clean(word))
+    if key in _DEMONYM_EXTRAS:
+        return _DEMONYM_EXTRAS[key] or None
+    table = _countries()
+    for suffix in _DEMONYM_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix) + 2:
+            stem = key[: -len(suffix)]
+            for candidate in (stem + "ia", stem + "a", stem + "y", stem + "e", stem + "o", stem):
+                if candidate in table:
+                    return table[candidate]
+    return None

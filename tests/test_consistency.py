@@ -1,0 +1,44 @@
+from graph.consistency import consistent_mentions
+from graph.types import Document, Mention
+
+
+def mention(doc, text, start, kind, cue=""):
+    surface = doc.text[start:start + len(text)]
+    assert surface == text
+    return Mention(doc.id, start, start + len(text), text, kind, text, 0, 0, cue)
+
+
+def test_one_type_per_name_and_missed_occurrences_added():
+    text = "Hamas said no. Later Hamas agreed. Washington and Hamas met in Washington."
+    doc = Document("d", text, ((0, len(text)),))
+    found = [mention(doc, "Hamas", 0, "ORG"), mention(doc, "Hamas", 21, "PERSON"),
+             mention(doc, "Washington", 35, "PLACE"), mention(doc, "Hamas", 50, "ORG")]
+    sentences = [(0, 14), (15, 34), (35, len(text))]
+    result = consistent_mentions(doc, found, sentences, [])
+    assert [(m.text, m.start, m.type, m.sentence) for m in result] == [
+        ("Hamas", 0, "ORG", 0), ("Hamas", 21, "ORG", 0), ("Washington", 35, "PLACE", 0),
+        ("Hamas", 50, "ORG", 0), ("Washington", 63, "PLACE", 2)]
+
+
+def test_surname_of_a_full_name_is_found():
+    text = "Salem Bitar saved. Bitar saved again."
+    doc = Document("d", text, ((0, len(text)),))
+    result = consistent_mentions(doc, [mention(doc, "Salem Bitar", 0, "PERSON")],
+                                 [(0, 18), (19, len(text))], [])
+    assert [(m.text, m.start, m.type, m.sentence) for m in result] == [
+        ("Salem Bitar", 0, "PERSON", 0), ("Bitar", 19, "PERSON", 1)]
+
+
+def test_capitals_headline_matched_ignoring_case_only_inside_it():
+    text = "JAPAN WIN\nJapan beat Syria. japan is a word here."
+    doc = Document("d", text, ((0, 9), (10, len(text))))
+    result = consistent_mentions(doc, [mention(doc, "Japan", 10, "PLACE")],
+                                 [(0, 9), (10, 27), (28, len(text))], [(0, 9)])
+    assert [(m.text, m.start) for m in result] == [("JAPAN", 0), ("Japan", 10)]
+
+
+def test_only_analysed_segments_are_searched():
+    text = "Hamas met.\n\nHamas met.\n\nHamas met."
+    doc = Document("d", text, ((0, 10), (24, len(text))))
+    result = consistent_mentions(doc, [mention(doc, "Hamas", 0, "ORG")], [(0, 10), (24, 34)], [])
+    assert [m.start for m in result] == [0, 24]
