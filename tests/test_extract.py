@@ -95,7 +95,7 @@ def test_load_model_missing_names_install_command():
 
 @pytest.mark.model
 def test_load_model_runs_only_needed_components(real_nlp):
-    assert real_nlp.pipe_names == ["senter", "ner"]
+    assert real_nlp.pipe_names == ["senter", "news_ruler", "ner"]
 
 
 @pytest.mark.model
