@@ -34,6 +34,8 @@ _LEADING = re.compile(r"\A(?:[\s\"'“”‘’«»()\[\]{}<>*_,;:.!?\-–—/|]
 _TRAILING = re.compile(r"(?:[\s\"'“”‘’«»()\[\]{}<>*_,;:!?\-–—/|]+|['’]s\b|(?<=s)['’])+\Z")
 _LETTER = re.compile(r"[^\W\d_]")
 _WORDS = re.compile(r"\S+")
+_BREAK = re.compile(r"\s*[\n\t]\s*|\s+[-–—]+\s+")
+_TRAILING_NUMBERS = re.compile(r"(?:\s+\d[\d\-./:,]*)+\Z")
 _ADJECTIVE_TITLES = frozenset({"official", "former", "senior", "acting", "late", "chief"})
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "'s", "’s"})
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -203,7 +205,7 @@ class _Collector:
         kind = SPACY_TYPES.get(ent.label_)
         if kind not in self.keep:
             return None
-        span = trim_span(ent.text)
+        span = trim_span(ent.text, keep_numbers=ent.ent_id_ == "news")
         if span is None:
             return None
         start = offset + ent.start_char + span[0]
@@ -248,15 +250,25 @@ def _cue(parsed, ent) -> str:  # type: ignore[no-untyped-def]
     return "PLACE" if words[-1].lower() in ("in", "near") else ""
 
 
-def trim_span(text: str) -> tuple[int, int] | None:
+def trim_span(text: str, keep_numbers: bool = False) -> tuple[int, int] | None:
     """Offsets of the name inside an entity span: no leading "the", possessive or punctuation.
 
-    Returns None when nothing name-like (no letter) is left.
+    A name does not cross a line break or a spaced dash ("RUGBY UNION - CUTTITTA" keeps
+    "CUTTITTA"), and trailing numbers (a date after a dateline, a score in a table) are cut
+    unless ``keep_numbers``. Returns None when nothing name-like (no letter) is left.
     """
-    trail = _TRAILING.search(text)
+    breaks = list(_BREAK.finditer(text))
+    begin = breaks[-1].end() if breaks else 0
+    trail = _TRAILING.search(text, begin)
     end = trail.start() if trail else len(text)
-    lead = _LEADING.match(text, 0, end)
-    start = lead.end() if lead else 0
+    if not keep_numbers:
+        numbers = _TRAILING_NUMBERS.search(text, begin, end)
+        if numbers and _LETTER.search(text, begin, numbers.start()):
+            end = numbers.start()
+            trail = _TRAILING.search(text, begin, end)
+            end = trail.start() if trail else end
+    lead = _LEADING.match(text, begin, end)
+    start = lead.end() if lead else begin
     if end <= start or not _LETTER.search(text, start, end):
         return None
     return start, end

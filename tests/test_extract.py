@@ -75,12 +75,23 @@ def test_chunks_cut_long_paragraph_at_whitespace():
     ("U.S.", "U.S."),
     (" - Doha,", "Doha"),
     ("the", None),
+    ("UNION - CUTTITTA", "CUTTITTA"),
+    ("AMSTERDAM 1996-12-06", "AMSTERDAM"),
+    ("Afridi 88\nC. Cairns", "C. Cairns"),
+    ("Vaughan 9-1-55-1", "Vaughan"),
+    ("G7", "G7"),
+    ("1996-12-06", None),
     ("'s", None),
     ("2024", None),
 ])
 def test_trim_span(surface, name):
     span = trim_span(surface)
     assert (None if span is None else surface[span[0]:span[1]]) == name
+
+
+def test_trim_span_keeps_numbers_when_asked():
+    assert trim_span("Channel 13", keep_numbers=True) == (0, 10)
+    assert trim_span("Channel 13") == (0, 7)
 
 
 def test_normalise_collapses_space_and_quotes():
