@@ -1,4 +1,5 @@
-"""Make docs/screenshot.png: the explorer on the sample corpus with an edge's evidence open.
+"""Make docs/screenshot.png: the explorer on the sample corpus with the evidence of
+the strongest link (among those drawn clear of each other) open, zoomed to its neighbourhood.
 
 Run from the repository root after `entity-graph build` (Debian chromium, no download):
     python docs/screenshot.py [output/graph.html]
@@ -19,9 +20,15 @@ def main() -> None:
         page.evaluate(
             """() => {
                 const g = window.entityGraph;
-                const edges = g.data.edges.slice().sort((a, b) => b.weight - a.weight);
-                g.network.selectEdges([edges[0].id]);
-                g.showEdge(edges[0].id);
+                /* the strongest link whose two entities do not overlap on screen */
+                const apart = e => Math.hypot(g.data.nodes[e.from].x - g.data.nodes[e.to].x,
+                                              g.data.nodes[e.from].y - g.data.nodes[e.to].y);
+                const edge = g.data.edges.filter(e => apart(e) > 120)
+                    .sort((a, b) => b.weight - a.weight)[0];
+                const ends = g.network.getConnectedNodes(edge.id);
+                const near = ends.flatMap(id => g.network.getConnectedNodes(id));
+                g.network.fit({nodes: [...new Set(ends.concat(near))]});
+                g.selectEdge(edge.id);
             }"""
         )
         page.wait_for_timeout(300)

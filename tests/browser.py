@@ -10,6 +10,9 @@ Shared by the browser tests, the end-to-end test and the screenshot script::
 
 Every request that is not ``file://`` is aborted and recorded in ``requests``; any
 dialog (``alert``, ``confirm``, ...) is dismissed and recorded in ``page_errors``.
+Tests that open many pages share one browser process (a new context per page)::
+
+    with chromium() as browser, open_page(path, browser=browser) as session: ...
 """
 
 from __future__ import annotations
@@ -57,18 +60,40 @@ def browser_unavailable() -> str | None:
 
 
 @contextmanager
-def open_page(
-    path: Path, *, wait_ready: bool = True, viewport: tuple[int, int] = (1280, 800)
-) -> Iterator[PageSession]:
-    """Open ``path`` via file:// and yield ``(page, console_errors, page_errors, requests)``.
-
-    With ``wait_ready`` it waits until the viewer has drawn the network once
-    (``window.entityGraph.ready``).
-    """
+def chromium() -> Iterator[Any]:
+    """Launch Debian's chromium once, for several ``open_page(..., browser=...)`` calls."""
     reason = browser_unavailable()
     if reason:
         raise RuntimeError(reason)
     from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def open_page(
+    path: Path,
+    *,
+    wait_ready: bool = True,
+    viewport: tuple[int, int] = (1280, 800),
+    browser: Any = None,
+) -> Iterator[PageSession]:
+    """Open ``path`` via file:// and yield ``(page, console_errors, page_errors, requests)``.
+
+    With ``wait_ready`` it waits until the viewer has drawn the network once
+    (``window.entityGraph.ready``). Each call gets a fresh browser context; pass a
+    ``browser`` from :func:`chromium` to share one browser process between calls.
+    """
+    if browser is None:
+        with chromium() as own, open_page(path, wait_ready=wait_ready, viewport=viewport,
+                                          browser=own) as session:
+            yield session
+        return
 
     session = PageSession(None, [], [], [])
 
@@ -83,23 +108,23 @@ def open_page(
         session.page_errors.append(f"unexpected {d.type} dialog: {d.message}")
         d.dismiss()
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(
-                viewport={"width": viewport[0], "height": viewport[1]}
+    def console(message: Any) -> None:
+        if message.type == "error":
+            session.console_errors.append(message.text)
+
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                  accept_downloads=True)
+    try:
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("console", console)
+        page.on("pageerror", lambda err: session.page_errors.append(str(err)))
+        page.on("dialog", dialog)
+        page.goto(Path(path).resolve().as_uri())
+        if wait_ready:
+            page.wait_for_function(
+                "() => window.entityGraph && window.entityGraph.ready", timeout=30_000
             )
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on("console", lambda m: m.type == "error"
-                    and session.console_errors.append(m.text))
-            page.on("pageerror", lambda err: session.page_errors.append(str(err)))
-            page.on("dialog", dialog)
-            page.goto(Path(path).resolve().as_uri())
-            if wait_ready:
-                page.wait_for_function(
-                    "() => window.entityGraph && window.entityGraph.ready", timeout=30_000
-                )
-            yield session._replace(page=page)
-        finally:
-            browser.close()
+        yield session._replace(page=page)
+    finally:
+        context.close()

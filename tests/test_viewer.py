@@ -17,7 +17,15 @@ import pytest
 from graph import viewer
 from graph.errors import GraphError, OutputError
 from graph.types import DocumentInfo, Evidence
-from graph.viewer import TYPE_COLORS, layout_positions, write_viewer
+from graph.viewer import (
+    TYPE_COLORS,
+    communities,
+    layout_positions,
+    pagerank,
+    select_shown,
+    viewer_data,
+    write_viewer,
+)
 
 XSS_SCRIPT = "</script><img src=x onerror=alert(1)>"
 XSS_SVG = "<svg onload=alert(1)>"
@@ -115,11 +123,14 @@ def test_write_viewer_inlines_vis_network_with_its_licence(tmp_path: Path) -> No
 
 def test_write_viewer_csp_allows_exactly_the_inline_scripts(tmp_path: Path) -> None:
     html = render(sample_graph(), tmp_path)
-    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html).group(1)
+    match = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html)
+    assert match
+    csp = match.group(1)
     script_src = csp.split("script-src")[1].split(";")[0]
     assert "default-src 'none'" in csp and "unsafe" not in script_src
     scripts = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
-    assert len(scripts) == 2
+    assert len(scripts) == 1 + len(viewer.APP_SCRIPTS)
+    assert len(re.findall(r"'sha256-", csp)) == len(scripts)
     for script in scripts:
         digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
         assert f"'sha256-{digest}'" in csp
@@ -129,8 +140,10 @@ def test_write_viewer_data_round_trips(tmp_path: Path) -> None:
     G = sample_graph()
     data = read_data(render(G, tmp_path))
     assert data["window"] == "sentence"
-    documents = {d: DocumentInfo(d, **rec) for d, rec in data["documents"].items()}
-    assert documents == G.graph["documents"]
+    assert data["total"] == {"nodes": 4, "edges": 3}
+    documents = [DocumentInfo(**rec) for rec in data["documents"]]
+    assert documents == [G.graph["documents"][d] for d in sorted(G.graph["documents"])]
+    doc_ids = [d.id for d in documents]
     assert [n["id"] for n in data["nodes"]] == sorted(G.nodes)
     for node in data["nodes"]:
         attrs = G.nodes[node["id"]]
@@ -141,16 +154,40 @@ def test_write_viewer_data_round_trips(tmp_path: Path) -> None:
         assert node["documents"] == attrs["documents"]
         assert node["first_date"] == attrs.get("first_date")
         assert node["last_date"] == attrs.get("last_date")
-        assert tuple(node["doc_ids"]) == attrs["doc_ids"]
-        assert math.isfinite(node["x"]) and math.isfinite(node["y"]) and node["size"] > 0
+        assert tuple(doc_ids[d] for d in node["docs"]) == attrs["doc_ids"]
+        assert math.isfinite(node["x"]) and math.isfinite(node["y"])
+        assert 0 < node["centrality"] < 1 and isinstance(node["community"], int)
     assert len(data["edges"]) == G.number_of_edges()
-    assert len({e["id"] for e in data["edges"]}) == len(data["edges"])
+    ids = [n["id"] for n in data["nodes"]]
     for edge in data["edges"]:
-        attrs = G.edges[edge["from"], edge["to"]]
-        assert edge["from"] < edge["to"]
+        u, v = ids[edge["from"]], ids[edge["to"]]
+        attrs = G.edges[u, v]
+        assert u < v
         assert edge["weight"] == attrs["weight"]
         assert edge["documents"] == attrs["documents"]
-        assert tuple(Evidence(**e) for e in edge["evidence"]) == attrs["evidence"]
+        evidence = tuple(
+            Evidence(doc_ids[d], documents[d].title, documents[d].date, data["sentences"][k])
+            for d, k in edge["evidence"])
+        assert evidence == attrs["evidence"]
+
+
+def test_write_viewer_stores_each_sentence_once(tmp_path: Path) -> None:
+    G = sample_graph()
+    shared = Evidence("c.txt", "Summit ends", None, "Lee flew to Paris.")
+    G.edges["place:paris", "event:summit"]["evidence"] = (shared,)
+    data = read_data(render(G, tmp_path))
+    assert data["sentences"].count("Lee flew to Paris.") == 1
+    assert len(data["sentences"]) == 3
+
+
+def test_write_viewer_documents_known_only_from_evidence(tmp_path: Path) -> None:
+    G = sample_graph()
+    G.graph["documents"] = {}
+    data = read_data(render(G, tmp_path))
+    records = {d["id"]: d for d in data["documents"]}
+    assert records["a.txt"] == {"id": "a.txt", "title": "Talks resume", "date": "2024-03-01",
+                                "source": None, "url": None}
+    assert set(records) == {"a.txt", "b.txt", "c.txt"}
 
 
 def test_write_viewer_legend_counts_types_in_palette_order(tmp_path: Path) -> None:
@@ -165,13 +202,11 @@ def test_write_viewer_legend_counts_types_in_palette_order(tmp_path: Path) -> No
     assert len(set(TYPE_COLORS.values())) == len(TYPE_COLORS)
 
 
-def test_write_viewer_scales_nodes_by_mentions_and_edges_by_weight(tmp_path: Path) -> None:
+def test_write_viewer_ships_what_the_page_sizes_by(tmp_path: Path) -> None:
     data = read_data(render(sample_graph(), tmp_path))
-    sizes = sorted((n["mentions"], n["size"]) for n in data["nodes"])
-    assert [s for _, s in sizes] == sorted(s for _, s in sizes)
-    assert sizes[0][1] < sizes[-1][1]
-    widths = {e["weight"]: e["width"] for e in data["edges"]}
-    assert widths[1] < widths[3]
+    rank = sorted((n["centrality"], n["id"]) for n in data["nodes"])
+    assert rank[-1][1] == "person:ann-lee"
+    assert {n["id"]: n["mentions"] for n in data["nodes"]}["person:ann-lee"] == 9
 
 
 def test_write_viewer_escapes_markup_in_every_text_field(tmp_path: Path) -> None:
@@ -180,12 +215,22 @@ def test_write_viewer_escapes_markup_in_every_text_field(tmp_path: Path) -> None
     html = render(G, tmp_path)
     for raw in (XSS_SCRIPT, XSS_SVG, "<img", "<svg", "<b>Bold", "\u2028", "\u2029"):
         assert raw not in html
-    assert html.lower().count("</script") == 3
+    assert html.lower().count("</script") == 2 + len(viewer.APP_SCRIPTS)
     data = read_data(html)
     labels = {n["id"]: n["label"] for n in data["nodes"]}
     assert labels == {"person:evil": f"Eve {XSS_SCRIPT}", "org:plain": SEPARATORS}
-    assert data["edges"][0]["evidence"][0]["text"] == f"Eve said {INJECTION} and left."
-    assert data["documents"]["evil.txt"]["title"] == INJECTION
+    assert data["sentences"] == [f"Eve said {INJECTION} and left."]
+    assert data["documents"][0]["title"] == INJECTION
+
+
+def test_write_viewer_escapes_lone_surrogates(tmp_path: Path) -> None:
+    G = sample_graph()
+    G.nodes["org:acme"]["label"] = "Acme \udc80"
+    html = render(G, tmp_path)
+    assert "\\udc80" in html
+    labels = {n["id"]: n["label"] for n in read_data(html)["nodes"]}
+    assert labels["org:acme"] == "Acme \udc80"
+    assert "Ünïcode" in render(nx.Graph(window="Ünïcode"), tmp_path, "utf8.html")
 
 
 def test_write_viewer_is_deterministic(tmp_path: Path) -> None:
@@ -228,6 +273,7 @@ def test_write_viewer_replaces_atomically(tmp_path: Path, monkeypatch: pytest.Mo
 def test_write_viewer_empty_graph(tmp_path: Path) -> None:
     data = read_data(render(nx.Graph(), tmp_path))
     assert data["nodes"] == [] and data["edges"] == [] and data["types"] == []
+    assert data["communities"] == [] and data["documents"] == []
 
 
 def test_layout_positions_large_graph_is_seeded_and_spread() -> None:
@@ -270,3 +316,93 @@ def test_write_viewer_missing_bundle_says_how_to_fix(
     with pytest.raises(GraphError, match="pip install"):
         write_viewer(sample_graph(), tmp_path / "graph.html")
     assert not (tmp_path / "graph.html").exists()
+
+
+def star_graph(leaves: int) -> nx.Graph:
+    """A hub and ``leaves`` leaves; leaf i has i + 1 mentions and a link of weight i + 1."""
+    G = nx.Graph(documents={}, window="sentence")
+    G.add_node("hub", label="Hub", type="ORG", mentions=1000)
+    for i in range(leaves):
+        G.add_node(f"leaf:{i:03d}", label=f"Leaf {i}", type="PERSON", mentions=i + 1)
+        G.add_edge("hub", f"leaf:{i:03d}", weight=i + 1, documents=1, evidence=(
+            Evidence(f"d{i}", None, None, f"Hub met Leaf {i}."),))
+    return G
+
+
+def test_select_shown_keeps_the_most_mentioned_and_heaviest() -> None:
+    G = star_graph(10)
+    G.add_edge("leaf:008", "leaf:009", weight=1)
+    nodes, pairs = select_shown(G, max_nodes=4, max_edges=2)
+    assert nodes == ["hub", "leaf:007", "leaf:008", "leaf:009"]
+    assert pairs == [("hub", "leaf:008"), ("hub", "leaf:009")]
+    assert select_shown(G) == (sorted(G), sorted(tuple(sorted(e)) for e in G.edges))
+
+
+def test_select_shown_breaks_ties_by_weighted_degree_then_id() -> None:
+    G = nx.Graph()
+    G.add_nodes_from(["b", "a", "c", "d"], mentions=5)
+    G.add_edge("c", "d", weight=2)
+    G.add_edge("a", "b", weight=1)
+    assert select_shown(G, max_nodes=2)[0] == ["c", "d"]
+    assert select_shown(G, max_nodes=3)[0] == ["a", "c", "d"]
+
+
+def test_write_viewer_caps_the_page_and_says_so(tmp_path: Path) -> None:
+    data = read_data(render(star_graph(30), tmp_path, max_nodes=11, max_edges=5))
+    assert data["total"] == {"nodes": 31, "edges": 30}
+    assert len(data["nodes"]) == 11 and len(data["edges"]) == 5
+    ids = [n["id"] for n in data["nodes"]]
+    assert sorted(data["edges"][i]["weight"] for i in range(5)) == [26, 27, 28, 29, 30]
+    assert {ids[e["to"]] for e in data["edges"]} == {f"leaf:{i:03d}" for i in range(25, 30)}
+
+
+def test_write_viewer_evidence_within_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    G = star_graph(4)
+    for i in range(4):
+        G.edges["hub", f"leaf:{i:03d}"]["evidence"] = tuple(
+            Evidence("d", None, None, f"{'x' * 9}{i}{k}") for k in range(3))
+    monkeypatch.setattr(viewer, "EVIDENCE_BUDGET", 60)
+    data = read_data(render(G, tmp_path, max_evidence=2))
+    kept = {data["nodes"][e["to"]]["id"]: [data["sentences"][k] for _, k in e["evidence"]]
+            for e in data["edges"]}
+    # first passages of every link (strongest first), then second passages while budget lasts
+    assert kept == {"leaf:003": ["xxxxxxxxx30", "xxxxxxxxx31"], "leaf:002": ["xxxxxxxxx20"],
+                    "leaf:001": ["xxxxxxxxx10"], "leaf:000": ["xxxxxxxxx00"]}
+    assert sum(map(len, data["sentences"])) <= 60
+
+
+def test_communities_are_seeded_and_numbered_by_size() -> None:
+    G = nx.Graph()
+    clique = [f"a{i}" for i in range(5)]
+    G.add_edges_from((u, v) for i, u in enumerate(clique) for v in clique[i + 1:])
+    G.add_edges_from([("b0", "b1"), ("b1", "b2"), ("b0", "b2"), ("b2", "a0")])
+    G.add_node("z")
+    groups = communities(G, seed=3)
+    assert groups == [clique, ["b0", "b1", "b2"], ["z"]]
+    reversed_graph = nx.Graph()
+    reversed_graph.add_nodes_from(reversed(list(G)))
+    reversed_graph.add_edges_from(reversed(list(G.edges)))
+    assert communities(reversed_graph, seed=3) == groups
+
+
+def test_pagerank_matches_networkx() -> None:
+    from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
+
+    G = nx.relabel_nodes(nx.les_miserables_graph(), str)
+    G.add_node("alone")
+    expected = _pagerank_python(G, weight="weight", tol=1e-12, max_iter=500)
+    ours = pagerank(G)
+    assert ours.keys() == expected.keys()
+    assert max(abs(ours[n] - expected[n]) for n in G) < 1e-8
+    assert sum(ours.values()) == pytest.approx(1.0)
+    assert pagerank(nx.Graph()) == {}
+
+
+def test_viewer_data_is_independent_of_insertion_order() -> None:
+    G = star_graph(12)
+    shuffled = nx.Graph(**G.graph)
+    shuffled.add_nodes_from(reversed(list(G.nodes(data=True))))
+    shuffled.add_edges_from((v, u, d) for u, v, d in reversed(list(G.edges(data=True))))
+    assert viewer_data(shuffled, max_nodes=8) == viewer_data(G, max_nodes=8)
