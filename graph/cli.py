@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .config import DEFAULT_MODEL, DEFAULT_TYPES, ENTITY_TYPES, WINDOWS, FieldNames, Settings
 from .errors import GraphError
-from .pipeline import run
+from .pipeline import describe_skipped, run
 from .types import RunReport
 
 PROG = "entity-graph"
@@ -76,6 +79,19 @@ def make_parser() -> argparse.ArgumentParser:
         "--batch-size", type=int, default=64, metavar="N",
         help="texts per spaCy batch (default: 64)",
     )
+    build.add_argument(
+        "--max-nodes", type=int, default=2000, metavar="N",
+        help="most entities drawn in graph.html, the most mentioned (default: 2000; "
+        "graph.graphml keeps all)",
+    )
+    build.add_argument(
+        "--max-edges", type=int, default=10000, metavar="N",
+        help="most links drawn in graph.html, the heaviest (default: 10000)",
+    )
+    build.add_argument(
+        "--strict", action="store_true",
+        help="fail (exit status 1, nothing written) when any input has to be skipped",
+    )
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     build.add_argument("-v", "--verbose", action="store_true", help="print debug messages")
     return parser
@@ -98,14 +114,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 source=args.source_field, url=args.url_field, id=args.id_field,
             ),
             batch_size=args.batch_size,
+            max_nodes=args.max_nodes,
+            max_edges=args.max_edges,
             aliases=args.aliases,
             ignore=args.ignore,
             demonyms=args.demonyms,
+            strict=args.strict,
         )
-        result = run(settings)
+        with _terminate_as_exit():
+            result = run(settings)
     except GraphError as err:
         print(f"Error: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("Interrupted: files in the output folder are complete, from this run or the "
+              "one before.", file=sys.stderr)
+        return 130
     if not args.quiet:
         print(_summary(result.report), file=sys.stderr)
     return 0
@@ -117,11 +141,27 @@ def _summary(report: RunReport) -> str:
         f"{report.entities} entities; {report.edges} links.",
     ]
     if report.skipped:
-        lines.append(
-            f"Skipped {len(report.skipped)} input(s); see report.json for each path and reason."
-        )
+        lines.append(f"Skipped {describe_skipped(report.skipped)}; see report.json.")
     lines += [f"Wrote {path}" for path in report.outputs.values()]
     return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """Turn SIGTERM (``kill``) into SystemExit while running, so that files being written
+    are cleaned up as on Ctrl-C instead of being left behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _version() -> str:

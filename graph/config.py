@@ -78,6 +78,12 @@ class Settings:
     """Example passages kept per edge."""
     seed: int = 42
     """Seed for the layout (and any other random step)."""
+    strict: bool = False
+    """Fail, writing nothing, when any input has to be skipped (--strict)."""
+    max_nodes: int = 2000
+    """Most entities drawn in graph.html (the most mentioned); the GraphML keeps all."""
+    max_edges: int = 10000
+    """Most links drawn in graph.html (the heaviest between drawn entities)."""
 
     def __post_init__(self) -> None:
         if self.window not in WINDOWS:
@@ -90,6 +96,8 @@ class Settings:
             )
         if self.batch_size < 1 or self.evidence_per_edge < 0:
             raise BadSettings("batch_size must be at least 1 and evidence_per_edge at least 0")
+        if self.max_nodes < 1 or self.max_edges < 0:
+            raise BadSettings("max_nodes must be at least 1 and max_edges at least 0")
 
     def to_dict(self) -> dict[str, object]:
         """The settings as JSON-ready values (paths as strings)."""

@@ -3,16 +3,27 @@
 .txt and .md files hold one article each; .jsonl and .csv files hold one article per record.
 Anything that cannot be read is not fatal: it is yielded as a Skipped record with a reason,
 and reading goes on with the next input.
+
+Text is decoded as UTF-8 (with or without a byte-order mark), as UTF-16 when it starts with
+a UTF-16 byte-order mark, else as Windows-1252 (which reads Latin-1 text too: an old file
+with a pound sign as byte 0xA3 reads as "£"). Control characters other than tab and line
+breaks are read as spaces, and lone surrogates as U+FFFD, one character for one, so
+character offsets into ``Document.text`` are also offsets into the decoded file (or record
+text). A file where control characters are more than 1% of the text is taken for binary.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import json
 import logging
+import os
 import re
+import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -26,6 +37,28 @@ TEXT_SUFFIXES = (".txt", ".md")
 RECORD_SUFFIXES = (".jsonl", ".csv")
 SUFFIXES = TEXT_SUFFIXES + RECORD_SUFFIXES
 
+BINARY_SHARE = 0.01
+"""A file whose text holds more control characters (NUL and the like) than this share, and
+more than STRAY_CONTROLS of them, is binary."""
+
+STRAY_CONTROLS = 2
+"""Control characters a text may hold by accident (a stray NUL from a copy and paste)."""
+
+_BINARY_HINT = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f]")
+"""C0 controls that plain text does not hold (tab, line breaks, VT, FF and ^Z are allowed)."""
+_BINARY_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1A), *range(0x1B, 0x20)])
+"""The same controls as bytes (in UTF-8 and Windows-1252 they are those characters)."""
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+"""Bytes with no character in Windows-1252."""
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters other than tab, LF and CR: read as spaces."""
+_NOT_A_CHARACTER = re.compile("[\ud800-\udfff\ufffe\uffff]")
+"""Lone surrogates and non-characters (UTF-8 cannot carry the first): read as U+FFFD."""
+_NEWLINE = re.compile(r"\r\n?|\n")
+_NON_SPACE = re.compile(r"\S")
+_SPACES = re.compile(r"\s\s+|[^\S ]")
+"""Whitespace that is not a single space: replaced by one space to collapse whitespace
+(matching only these keeps long texts with single spaces fast)."""
 _DATE_MARKER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LINE = re.compile(r"[^\n]+")
@@ -40,6 +73,19 @@ _DATE_FORMATS = (
     "%B %d, %Y",
     "%a, %d %b %Y",
 )
+_JSON_KINDS = {
+    bool: "true or false",
+    int: "a number",
+    float: "a number",
+    list: "a list",
+    dict: "an object",
+}
+_FILE_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
 
 
 def sample_corpus() -> Path:
@@ -53,60 +99,229 @@ def read_corpus(
     """Yield one Document per article found under ``paths``, or Skipped for what fails.
 
     Parameters:
-        paths: files and folders; folders are walked recursively in sorted order, hidden
-            files and folders are ignored.
+        paths: files and folders. Folders are walked recursively in sorted order; hidden
+            files and folders are ignored; symbolic links are followed, except one leading
+            back to a folder being walked (a loop, skipped); a file met twice (through a
+            link, or given twice) is read once.
         fields: field names for .jsonl/.csv records.
 
     Document ids are paths relative to the folder given (a file given directly is named by
-    its file name), plus ``#line N`` or ``#row N`` for records.
+    its file name), plus ``#line N`` or ``#row N`` for records. When two files would get the
+    same id, the later one is named by its path as given.
     """
-    fields = fields or FieldNames()
+    reader = _Reader(fields or FieldNames())
     for root in paths:
-        root = Path(root)
-        if not root.exists():
-            yield Skipped(str(root), "no such file or folder")
-        elif root.is_dir():
-            for file in _walk(root):
-                yield from _read_file(file, file.relative_to(root).as_posix(), fields)
+        yield from reader.read(Path(root))
+
+
+class _Reader:
+    """Reads inputs one by one, remembering the files and document ids already used."""
+
+    def __init__(self, fields: FieldNames) -> None:
+        self.fields = fields
+        self.files: dict[tuple[int, int], str] = {}
+        self.ids: set[str] = set()
+
+    def read(self, root: Path) -> Iterator[Document | Skipped]:
+        try:
+            info = root.stat()
+        except OSError as err:
+            yield Skipped(str(root), _stat_problem(root, err))
+            return
+        if stat.S_ISDIR(info.st_mode):
+            yield from self._walk(root, info)
         else:
-            yield from _read_file(root, root.name, fields)
+            yield from self._file(root, root.name, info)
+
+    def _walk(self, root: Path, info: os.stat_result) -> Iterator[Document | Skipped]:
+        """Depth first, names sorted in each folder: the order of ``sorted(rglob("*"))``."""
+        names, problem = _list_folder(root)
+        if problem:
+            yield Skipped(str(root), problem)
+            return
+        stack = [(iter(names), root, frozenset({(info.st_dev, info.st_ino)}))]
+        while stack:
+            entries, folder, ancestors = stack[-1]
+            name = next(entries, None)
+            if name is None:
+                stack.pop()
+                continue
+            path = folder / name
+            try:
+                info = path.stat()
+            except OSError as err:
+                yield Skipped(str(path), _stat_problem(path, err))
+                continue
+            if not stat.S_ISDIR(info.st_mode):
+                yield from self._file(path, path.relative_to(root).as_posix(), info)
+                continue
+            if (info.st_dev, info.st_ino) in ancestors:
+                yield Skipped(str(path), "symbolic link loop: it leads back to a folder above it")
+                continue
+            names, problem = _list_folder(path)
+            if problem:
+                yield Skipped(str(path), problem)
+                continue
+            stack.append((iter(names), path, ancestors | {(info.st_dev, info.st_ino)}))
+
+    def _file(
+        self, path: Path, doc_id: str, info: os.stat_result
+    ) -> Iterator[Document | Skipped]:
+        suffix = path.suffix.lower()
+        if suffix not in SUFFIXES:
+            yield Skipped(str(path), f"unknown file type {suffix or '(none)'!r}")
+            return
+        if not stat.S_ISREG(info.st_mode):
+            kind = _FILE_KINDS.get(stat.S_IFMT(info.st_mode), "something else")
+            yield Skipped(str(path), f"not a regular file but {kind}")
+            return
+        first = self.files.get((info.st_dev, info.st_ino))
+        if first is not None:
+            again = "given twice" if first == str(path) else f"the same file as {first}"
+            yield Skipped(str(path), f"already read: {again}")
+            return
+        self.files[(info.st_dev, info.st_ino)] = str(path)
+        try:
+            with open(path, "rb") as stream:
+                raw = stream.read()
+        except OSError as err:
+            yield Skipped(str(path), f"cannot read: {err.strerror or err}")
+            return
+        content, problem = decode_text(raw)
+        del raw
+        if content is None:
+            yield Skipped(str(path), problem)
+            return
+        if not _NON_SPACE.search(content):
+            yield Skipped(str(path), "empty file: only whitespace" if content else "empty file")
+            return
+        doc_id = self._unique(doc_id, path)
+        content = clean_text(content)
+        if suffix in TEXT_SUFFIXES:
+            yield _text_document(content, doc_id, str(path))
+        elif suffix == ".jsonl":
+            yield from _jsonl_documents(content, doc_id, str(path), self.fields)
+        else:
+            yield from _csv_documents(content, doc_id, str(path), self.fields)
+
+    def _unique(self, doc_id: str, path: Path) -> str:
+        """``doc_id``, or the path as given if taken, or that with a number if taken too."""
+        candidate, n = doc_id, 1
+        while candidate in self.ids:
+            n += 1
+            candidate = path.as_posix() if n == 2 else f"{path.as_posix()} ({n - 1})"
+        self.ids.add(candidate)
+        return candidate
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Files under ``folder``, sorted, skipping hidden entries (others are reported)."""
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).parts
-        if any(part.startswith(".") for part in relative):
-            continue
-        if path.is_file():
-            yield path
-
-
-def _read_file(path: Path, doc_id: str, fields: FieldNames) -> Iterator[Document | Skipped]:
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        yield Skipped(str(path), f"unknown file type {suffix or '(none)'!r}")
-        return
+def _list_folder(folder: Path) -> tuple[list[str], str]:
+    """Sorted names of the visible entries of ``folder``, or ``([], reason)``."""
     try:
-        raw = path.read_bytes()
+        with os.scandir(folder) as scan:
+            return sorted(e.name for e in scan if not e.name.startswith(".")), ""
     except OSError as err:
-        yield Skipped(str(path), f"cannot read: {err.strerror or err}")
-        return
-    content = decode(raw)
-    if content is None:
-        yield Skipped(str(path), "binary content or an unknown text encoding (not UTF-8)")
-        return
-    if suffix in TEXT_SUFFIXES:
-        yield _text_document(content, doc_id, str(path))
-    elif suffix == ".jsonl":
-        yield from _jsonl_documents(content, doc_id, str(path), fields)
-    else:
-        yield from _csv_documents(content, doc_id, str(path), fields)
+        return [], f"cannot list folder: {err.strerror or err}"
+
+
+def _stat_problem(path: Path, err: OSError) -> str:
+    """Why ``path`` cannot be looked at, for the report."""
+    if err.errno == getattr(os, "ELOOP", 40):
+        return "symbolic link loop: it leads to itself"
+    if path.is_symlink():
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        return f"broken symbolic link to {target}"
+    if isinstance(err, FileNotFoundError):
+        return "no such file or folder"
+    return f"cannot read: {err.strerror or err}"
+
+
+def decode_text(raw: bytes) -> tuple[str | None, str]:
+    """``(text, "")`` for the bytes of a text file, or ``(None, reason)`` when not text.
+
+    UTF-16 with a byte-order mark, UTF-8 (with or without one), else Windows-1252, which
+    reads Latin-1 too (many older news archives use it: a pound sign as byte 0xA3). NUL or
+    other control characters in more than 1% of the text mean binary content; NUL bytes at
+    the end (padding) are dropped.
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as err:
+            return None, f"not valid UTF-16 despite its byte-order mark: {err.reason}"
+        problem = _binary(len(_BINARY_HINT.findall(text)), len(text), "characters")
+        return (None, problem) if problem else (text, "")
+    raw = raw.rstrip(b"\x00")  # NUL padding after the text (a file cut short while written)
+    # In UTF-8 and Windows-1252 a control byte is the control character itself.
+    problem = _binary(len(raw) - len(raw.translate(None, _BINARY_BYTES)), len(raw), "bytes")
+    if problem:
+        return None, problem
+    try:
+        return raw.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return None, (
+                f"not UTF-8 or Windows-1252 text: byte 0x{raw[utf8_error.start]:02X} at "
+                f"offset {utf8_error.start} is not UTF-8, and 0x{_first_undefined(raw):02X} "
+                "is not Windows-1252"
+            )
+        logger.info("decoded as Windows-1252 (not valid UTF-8 at byte %d)", utf8_error.start)
+        return text, ""
+
+
+def _binary(controls: int, length: int, unit: str) -> str:
+    """Why the content is binary, or "" when its control characters are few enough."""
+    if controls > max(length * BINARY_SHARE, STRAY_CONTROLS):
+        return f"binary content, not text: {controls} of its {length} {unit} are NUL or controls"
+    return ""
+
+
+def _first_undefined(raw: bytes) -> int:
+    """The first byte that Windows-1252 leaves undefined."""
+    return next(byte for byte in raw if byte in _CP1252_UNDEFINED)
+
+
+def decode(raw: bytes) -> str | None:
+    """The text of a file's bytes, or None when they are binary or in an unknown encoding.
+
+    See :func:`decode_text`, which also says why.
+    """
+    return decode_text(raw)[0]
+
+
+def clean_text(text: str) -> str:
+    r"""``text`` with control characters (other than tab, LF, CR) as spaces and lone
+    surrogates or non-characters as U+FFFD: same length, so offsets stay valid.
+
+    >>> clean_text("Gaza\x00Truce\ud800") == "Gaza Truce\ufffd"
+    True
+    """
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(" ", text)
+    if _NOT_A_CHARACTER.search(text):
+        text = _NOT_A_CHARACTER.sub("\ufffd", text)
+    return text
+
+
+def _lines(content: str) -> Iterator[tuple[int, str]]:
+    """``(line number, line with its line break)`` for LF, CRLF and CR line breaks only
+    (``str.splitlines`` also breaks at U+2028 and other characters JSON may hold)."""
+    start = 0
+    number = 0
+    for number, newline in enumerate(_NEWLINE.finditer(content), start=1):
+        yield number, content[start : newline.end()]
+        start = newline.end()
+    if start < len(content):
+        yield number + 1, content[start:]
 
 
 def _text_document(content: str, doc_id: str, path: str) -> Document | Skipped:
     """One article from a plain-text file: date marker, headline, paragraphs."""
-    if not content.strip():
+    if not _NON_SPACE.search(content):
         return Skipped(path, "empty file")
     date = None
     body_start = 0
@@ -137,14 +352,17 @@ def _text_document(content: str, doc_id: str, path: str) -> Document | Skipped:
 def _jsonl_documents(
     content: str, doc_id: str, path: str, fields: FieldNames
 ) -> Iterator[Document | Skipped]:
-    for number, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
+    for number, line in _lines(content):
+        if not _NON_SPACE.search(line):
             continue
         where = f"{path}#line {number}"
         try:
-            record = json.loads(line)
+            record = json.loads(line.rstrip("\r\n"), strict=False)  # allows tabs in strings
         except json.JSONDecodeError as err:
-            yield Skipped(where, f"malformed JSON: {err.msg}")
+            yield Skipped(where, f"malformed JSON: {err.msg} at column {err.colno}")
+            continue
+        except RecursionError:
+            yield Skipped(where, "malformed JSON: nested too deeply")
             continue
         if not isinstance(record, dict):
             yield Skipped(where, "record is not a JSON object")
@@ -155,32 +373,59 @@ def _jsonl_documents(
 def _csv_documents(
     content: str, doc_id: str, path: str, fields: FieldNames
 ) -> Iterator[Document | Skipped]:
+    """One document per row. The separator is a comma, or ``;`` or a tab when the header
+    line has no comma but one of those (as spreadsheets write in some countries)."""
+    csv.field_size_limit(sys.maxsize)
+    header_line = next(_lines(content))[1]
+    separators = [s for s in ";\t|" if s in header_line]
+    delimiter = "," if "," in header_line or not separators else max(
+        separators, key=header_line.count
+    )
+    reader = csv.reader((line for _, line in _lines(content)), delimiter=delimiter)
     try:
-        csv.field_size_limit(sys.maxsize)
-        reader = csv.DictReader(content.splitlines(keepends=True))
-        header = reader.fieldnames or []
-        if fields.text not in header:
-            yield Skipped(path, f"no {fields.text!r} column (columns: {', '.join(header)})")
-            return
-        for number, record in enumerate(reader, start=1):
-            where = f"{path}#row {number}"
-            yield _record_document(record, f"{doc_id}#row {number}", where, fields)
+        header = [name.strip() for name in next(reader)]
     except csv.Error as err:
-        yield Skipped(path, f"malformed CSV: {err}")
+        yield Skipped(path, f"malformed CSV header: {err}")
+        return
+    if fields.text not in header:
+        yield Skipped(path, f"no {fields.text!r} column (columns: {', '.join(header)})")
+        return
+    number = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            number += 1
+            yield Skipped(f"{path}#row {number}", f"malformed CSV row: {err}")
+            continue
+        if not row:
+            continue
+        number += 1
+        if not any(cell.strip() for cell in row):
+            continue  # a row of empty cells, as spreadsheets leave at the end
+        record = dict(zip(header, row, strict=False))
+        where = f"{path}#row {number}"
+        yield _record_document(record, f"{doc_id}#row {number}", where, fields)
 
 
 def _record_document(
-    record: dict[str, object], doc_id: str, where: str, fields: FieldNames
+    record: Mapping[str, object], doc_id: str, where: str, fields: FieldNames
 ) -> Document | Skipped:
     text = record.get(fields.text)
-    if not isinstance(text, str) or not text.strip():
+    if text is not None and not isinstance(text, str):
+        kind = _JSON_KINDS.get(type(text), "not a string")
+        return Skipped(where, f"record's {fields.text!r} field is {kind}, not text")
+    if text is None or not _NON_SPACE.search(text):
         return Skipped(where, f"record has no {fields.text!r} text")
+    text = clean_text(text)
 
     def field(name: str) -> str | None:
         value = record.get(name)
         if value is None or isinstance(value, (dict, list)):
             return None
-        value = " ".join(str(value).split())
+        value = " ".join(clean_text(str(value)).split())
         return value or None
 
     record_id = field(fields.id)
@@ -194,26 +439,6 @@ def _record_document(
         url=field(fields.url),
         path=where if record_id is None else f"{where} (id {record_id})",
     )
-
-
-def decode(raw: bytes) -> str | None:
-    """Text of a file: UTF-8 (with or without BOM), else Windows-1252, else None.
-
-    Many older news archives are in Windows-1252 or Latin-1 (a pound sign as byte 0xA3);
-    a file with NUL bytes is taken for binary.
-    """
-    if b"\x00" in raw[:65536]:
-        return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            return None
-        logger.info("decoded as Windows-1252 (not valid UTF-8)")
-    controls = sum(1 for ch in text[:65536] if ch < " " and ch not in "\t\n\r\f")
-    return None if controls > min(len(text), 65536) // 100 else text
 
 
 def split_paragraphs(text: str, start: int = 0) -> list[tuple[int, int]]:
@@ -267,19 +492,25 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def dedupe_segments(text: str, segments: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Drop paragraphs whose text (whitespace collapsed) already appeared in this document."""
-    seen: set[str] = set()
+    """Drop paragraphs whose text (whitespace collapsed) already appeared in this document.
+
+    Paragraphs are remembered by a digest, so a long article is not held twice in memory.
+    """
+    seen: set[bytes] = set()
     kept = []
     for start, end in segments:
-        key = " ".join(text[start:end].split())
-        if key and key not in seen:
-            seen.add(key)
+        key = _SPACES.sub(" ", text[start:end]).strip()
+        digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        if key and digest not in seen:
+            seen.add(digest)
             kept.append((start, end))
     return tuple(kept)
 
 
 def is_headline(line: str) -> bool:
     """A short first line with no closing full stop reads as a headline."""
+    if len(line) > 1000:  # not worth splitting into words (a whole article on one line)
+        return False
     words = line.split()
     stripped = line.strip()
     return (

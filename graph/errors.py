@@ -17,5 +17,9 @@ class OutputError(GraphError):
     """The output folder cannot be created or written."""
 
 
+class SkippedInputs(GraphError):
+    """Strict mode is on and some inputs could not be read."""
+
+
 class BadSettings(GraphError):
     """A setting has a value the pipeline cannot use."""

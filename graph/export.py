@@ -1,4 +1,5 @@
-"""Write the graph and the run's records to files: GraphML, mentions.csv and report.json.
+"""Write the graph and the run's records to files: GraphML, GEXF, CSV tables, node-link
+JSON, mentions.csv and report.json.
 
 Every writer goes through :func:`atomic_write`, so an interrupted run leaves either the old
 file or the new one, never a truncated mix.
@@ -11,11 +12,13 @@ import csv
 import dataclasses
 import json
 import logging
+import math
 import numbers
 import os
 import re
 import secrets
-from collections.abc import Hashable, Iterable, Iterator
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path, PurePath
 from typing import IO, Any
 
@@ -48,6 +51,9 @@ such characters may not appear in an ``xs:NMTOKEN`` (GraphML node ids, key ids, 
 
 _RESERVED_GRAPH_KEYS = frozenset({"id", "node_default", "edge_default"})
 """Graph attributes networkx's GraphML writer treats specially rather than as data."""
+
+_TEMP_NAME = re.compile(r"(\..+\.)[0-9a-f]{8}\.tmp")
+"""Name of an atomic_write temporary file: ``.<name>.<8 hex digits>.tmp``."""
 
 
 @contextlib.contextmanager
@@ -181,14 +187,16 @@ def write_mentions_csv(rows: Iterable[MentionRow], path: str | os.PathLike[str])
     rows:
         ``(mention, entity_id)`` pairs, written in the order given.
     path:
-        The file to write, e.g. ``output/mentions.csv`` (UTF-8, RFC 4180 quoting).
+        The file to write, e.g. ``output/mentions.csv`` (UTF-8, RFC 4180 quoting). Text
+        that a spreadsheet would run as a formula gets a leading ``'`` (see ``_cell``).
     """
     with atomic_write(path, "w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(MENTION_COLUMNS)
         for mention, entity in rows:
             writer.writerow(
-                (
+                _cell(value)
+                for value in (
                     mention.doc,
                     mention.start,
                     mention.end,
@@ -242,23 +250,341 @@ def _json_default(value: object) -> object:
     raise TypeError(f"cannot write {type(value).__name__} to JSON: {value!r}")
 
 
+GEXF_NAMESPACE = "http://www.gexf.net/1.2draft"
+"""GEXF 1.2 (the version Gephi, Gephi Lite and sigma.js read), as networkx names it."""
+
+GEXF_VIZ_NAMESPACE = "http://www.gexf.net/1.2draft/viz"
+"""The namespace of GEXF's visual attributes (position, colour, size)."""
+
+NODE_SIZE = (8.0, 40.0)
+"""Smallest and largest node size in GEXF ``viz:size``: the square root of mentions scaled
+into this range, as in the explorer."""
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet cell starting with one of these could run as a formula: it gets a leading
+apostrophe in nodes.csv, edges.csv and mentions.csv."""
+
+_GEXF_TYPES = {bool: "boolean", int: "integer", float: "double", str: "string"}
+_INT32 = range(-(2**31), 2**31)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def write_gexf(
+    G: nx.Graph,
+    path: str | os.PathLike[str],
+    *,
+    seed: int = 42,
+    positions: dict[Hashable, tuple[float, float]] | None = None,
+) -> None:
+    """Write ``G`` as GEXF 1.2 for Gephi: attributes, weights, and position, colour, size.
+
+    Node ids are the graph's own (minus characters XML cannot carry), as in the CSV and JSON
+    files; ``label`` and ``weight`` become GEXF's own
+    label and edge weight; every other attribute is declared with its type (integer,
+    double, boolean, string). Lists of names are joined with `` | ``; other lists, dicts and
+    records (edge ``evidence``) are written as JSON text. ``viz:position`` is the explorer's
+    layout (``graph.viewer.layout_positions``, y pointing up as in Gephi), ``viz:color`` the
+    type's colour and ``viz:size`` grows with the square root of mentions. The same graph
+    and seed always give the same bytes (no date is written).
+
+    Parameters
+    ----------
+    G:
+        An undirected or directed simple graph, as ``build_graph`` returns.
+    path:
+        The file to write, e.g. ``output/graph.gexf``.
+    seed:
+        Seed of the layout, when ``positions`` is not given.
+    positions:
+        Node positions to write instead of computing the layout.
+
+    Raises
+    ------
+    ValueError
+        If ``G`` is a multigraph.
+    OSError
+        If the file cannot be written.
+    """
+    from .viewer import OTHER_COLOR, TYPE_COLORS, layout_positions
+
+    if G.is_multigraph():
+        raise ValueError("write_gexf takes a Graph or DiGraph, not a multigraph")
+    if positions is None:
+        positions = layout_positions(G, seed=seed)
+    ids = _node_ids(G.nodes, escape=_xml_text)
+    nodes = sorted(G.nodes, key=lambda n: ids[n])
+    edges = _edge_list(G, ids)
+    node_attrs = _unify([_flat(G.nodes[n], skip=frozenset({"label"})) for n in nodes], "node")
+    edge_attrs = _unify([_flat(d, skip=frozenset({"weight"})) for *_, d in edges], "edge")
+    most = max((_count(G.nodes[n].get("mentions")) for n in nodes), default=1) or 1
+
+    root = ET.Element("gexf", {
+        "xmlns": GEXF_NAMESPACE, "xmlns:viz": GEXF_VIZ_NAMESPACE, "version": "1.2",
+    })
+    meta = ET.SubElement(root, "meta")
+    ET.SubElement(meta, "creator").text = "entity-graph"
+    window = G.graph.get("window")
+    description = "Entities mentioned together" + (
+        f" (in the same {window})" if isinstance(window, str) else ""
+    )
+    ET.SubElement(meta, "description").text = _xml_text(description)
+    kind = "directed" if G.is_directed() else "undirected"
+    graph = ET.SubElement(root, "graph", {"defaultedgetype": kind, "mode": "static"})
+    _gexf_attributes(graph, "node", node_attrs)
+    _gexf_attributes(graph, "edge", edge_attrs)
+    xml_nodes = ET.SubElement(graph, "nodes")
+    for node, attrs in zip(nodes, node_attrs, strict=True):
+        data = G.nodes[node]
+        label = _xml_text(str(data.get("label", node)))
+        element = ET.SubElement(xml_nodes, "node", {"id": ids[node], "label": label})
+        _gexf_values(element, attrs)
+        color = TYPE_COLORS.get(str(data.get("type")), OTHER_COLOR).lstrip("#")
+        r, g, b = (int(color[i : i + 2], 16) for i in (0, 2, 4))
+        ET.SubElement(element, "viz:color", {"r": str(r), "g": str(g), "b": str(b)})
+        x, y = positions.get(node, (0.0, 0.0))
+        ET.SubElement(element, "viz:position", {
+            "x": _number(float(x)), "y": _number(-float(y)), "z": "0.0",
+        })
+        low, high = NODE_SIZE
+        size = low + (high - low) * math.sqrt(_count(data.get("mentions")) / most)
+        ET.SubElement(element, "viz:size", {"value": _number(round(size, 2))})
+    xml_edges = ET.SubElement(graph, "edges")
+    for index, ((source, target, data), attrs) in enumerate(zip(edges, edge_attrs, strict=True)):
+        element = ET.SubElement(xml_edges, "edge", {
+            "id": str(index), "source": source, "target": target,
+            "weight": _number(_weight(data)),
+        })
+        _gexf_values(element, attrs)
+    ET.indent(root)
+    with atomic_write(path, "wb") as stream:
+        ET.ElementTree(root).write(stream, encoding="utf-8", xml_declaration=True)
+        stream.write(b"\n")
+
+
+def _gexf_attributes(graph: ET.Element, scope: str, records: list[dict[str, Scalar]]) -> None:
+    """Declare the attributes of ``scope`` (``node`` or ``edge``), one type each."""
+    types: dict[str, str] = {}
+    for record in records:
+        for name, value in record.items():
+            kind = _GEXF_TYPES[type(value)]
+            if kind == "integer" and value not in _INT32:
+                kind = "long"
+            if types.get(name) != "long":
+                types[name] = kind
+    if not types:
+        return
+    element = ET.SubElement(graph, "attributes", {"class": scope, "mode": "static"})
+    for name in sorted(types):
+        ET.SubElement(element, "attribute", {"id": name, "title": name, "type": types[name]})
+
+
+def _gexf_values(element: ET.Element, attrs: dict[str, Scalar]) -> None:
+    if not attrs:
+        return
+    values = ET.SubElement(element, "attvalues")
+    for name, value in sorted(attrs.items()):
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        else:
+            text = _number(value) if isinstance(value, float) else str(value)
+        ET.SubElement(values, "attvalue", {"for": name, "value": text})
+
+
+def write_nodes_csv(G: nx.Graph, path: str | os.PathLike[str]) -> None:
+    """Write one row per node for spreadsheets and Gephi's spreadsheet import.
+
+    Columns: ``Id``, ``Label``, ``Type``, then every other node attribute by name (lists of
+    names joined with `` | ``, records as JSON). A cell starting with ``=``, ``+``, ``-``,
+    ``@``, tab or carriage return gets a leading ``'`` so that no spreadsheet runs it as a
+    formula. Rows are sorted by id.
+    """
+    nodes = sorted(G.nodes, key=str)
+    records = [_flat(G.nodes[n], skip=frozenset({"label", "type"})) for n in nodes]
+    names = sorted({name for record in records for name in record})
+    with atomic_write(path, "w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["Id", "Label", "Type", *names])
+        for node, record in zip(nodes, records, strict=True):
+            data = G.nodes[node]
+            row = [node, data.get("label", node), data.get("type", ""),
+                   *(record.get(name, "") for name in names)]
+            writer.writerow([_cell(value) for value in row])
+
+
+def write_edges_csv(G: nx.Graph, path: str | os.PathLike[str]) -> None:
+    """Write one row per edge for spreadsheets and Gephi's spreadsheet import.
+
+    Columns: ``Source``, ``Target``, ``Weight``, ``Type`` (``Undirected`` or ``Directed``),
+    then every other edge attribute by name (``evidence`` as JSON). Cells are neutralised as
+    in :func:`write_nodes_csv`. Rows are sorted by source and target.
+    """
+    kind = "Directed" if G.is_directed() else "Undirected"
+    edges = _edge_list(G, {n: str(n) for n in G.nodes})
+    records = [_flat(data, skip=frozenset({"weight"})) for *_, data in edges]
+    names = sorted({name for record in records for name in record} - {"Type"})
+    with atomic_write(path, "w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["Source", "Target", "Weight", "Type", *names])
+        for (source, target, data), record in zip(edges, records, strict=True):
+            row = [source, target, _weight(data), kind, *(record.get(n, "") for n in names)]
+            writer.writerow([_cell(value) for value in row])
+
+
+def write_json(G: nx.Graph, path: str | os.PathLike[str]) -> None:
+    """Write ``G`` as node-link JSON (``networkx.node_link_graph(data, edges="edges")``
+    reads it back): ``{"directed", "multigraph", "graph", "nodes": [{"id", ...}],
+    "edges": [{"source", "target", ...}]}``.
+
+    Tuples become lists, records (evidence, document info) objects, so ``doc_ids`` is a list
+    of strings and ``evidence`` a list of ``{doc, title, date, text}``; nodes are sorted by
+    id, edges by their ends, keys by name, so the same graph gives the same bytes. Lone
+    surrogates (which UTF-8 cannot carry) become U+FFFD.
+    """
+    edges = _edge_list(G, {n: n for n in G.nodes})
+    data = {
+        "directed": G.is_directed(),
+        "multigraph": G.is_multigraph(),
+        "graph": dict(G.graph),
+        "nodes": [{**G.nodes[n], "id": n} for n in sorted(G.nodes, key=str)],
+        "edges": [{**d, "source": u, "target": v} for u, v, d in edges],
+    }
+    text = json.dumps(_json_ready(data), ensure_ascii=False, sort_keys=True, indent=1,
+                      allow_nan=False)
+    with atomic_write(path, "w", encoding="utf-8") as stream:
+        stream.write(text + "\n")
+
+
+def _edge_list(G: nx.Graph, ids: dict[Any, Any]) -> list[tuple[Any, Any, dict[Any, Any]]]:
+    """Edges as ``(source, target, data)`` with ids from ``ids``, undirected ends ordered,
+    sorted by ends: the same list for the same graph."""
+    edges = []
+    for u, v, data in G.edges(data=True):
+        source, target = ids[u], ids[v]
+        if not G.is_directed() and str(target) < str(source):
+            source, target = target, source
+        edges.append((source, target, data))
+    edges.sort(key=lambda edge: (str(edge[0]), str(edge[1])))
+    return edges
+
+
+def _flat(data: dict[Any, Any], skip: frozenset[str] = frozenset()) -> dict[str, Scalar]:
+    """``data`` with every value a scalar: lists of names joined with `` | ``, other lists,
+    dicts and records as JSON text; None and ``skip`` keys dropped."""
+    flat: dict[Any, Any] = {}
+    for key, value in data.items():
+        if str(key) in skip or value is None:
+            continue
+        if isinstance(value, (list, tuple, set, frozenset)) and all(
+            isinstance(item, (str, int, float)) for item in value
+        ):
+            items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+            flat[key] = " | ".join(str(item) for item in items)
+        elif not isinstance(value, (str, numbers.Number)):
+            flat[key] = json.dumps(_json_ready(value), ensure_ascii=False, sort_keys=True)
+        else:
+            flat[key] = value
+    return _scalars(flat)
+
+
+def _json_ready(value: Any) -> Any:
+    """``value`` as JSON-ready data: records as dicts, tuples and sets as lists, non-string
+    keys as strings, lone surrogates as U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value) if math.isfinite(value) else str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _json_ready(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {str(_json_ready(str(k))): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return [_json_ready(v) for v in sorted(value, key=repr)]
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, PurePath):
+        return _json_ready(str(value))
+    return _json_ready(str(value))
+
+
+def _cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run: text starting like a formula gets a ``'``."""
+    if isinstance(value, bool) or not isinstance(value, str):
+        return value
+    value = _xml_text(value)
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def _weight(data: dict[Any, Any]) -> int | float:
+    weight = data.get("weight", 1)
+    if isinstance(weight, bool) or not isinstance(weight, numbers.Real):
+        return 1
+    return int(weight) if isinstance(weight, numbers.Integral) else float(weight)
+
+
+def _count(value: object) -> int:
+    """A non-negative count from an attribute value (0 when it is not a number)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return 0
+    number = float(value)
+    return max(int(number), 0) if math.isfinite(number) else 0
+
+
+def _number(value: float | int) -> str:
+    """A number as XML Schema reads it: ``repr`` of floats (``1.5``, ``-0.0`` as ``0.0``),
+    ``INF``/``NaN`` spelled as XSD spells them."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "INF" if value > 0 else "-INF"
+        return repr(value + 0.0)
+    return str(value)
+
+
+def remove_stale_temp_files(folder: str | os.PathLike[str], names: Iterable[str]) -> list[Path]:
+    """Remove temporary files that :func:`atomic_write` left in ``folder`` for ``names``
+    when its process was killed (``.graph.html.1f2e3d4c.tmp``); return the ones removed.
+
+    Only names of that exact pattern are touched. A run writing into the same folder at the
+    same moment would lose its temporary file, so do this before writing, not during.
+    """
+    wanted = {f".{name}." for name in names}
+    removed = []
+    for path in Path(folder).iterdir():
+        match = _TEMP_NAME.fullmatch(path.name)
+        if match and match.group(1) in wanted and path.is_file():
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append(path)
+    if removed:
+        logger.info("Removed %d temporary file(s) left by an interrupted run", len(removed))
+    return sorted(removed)
+
+
 def _nmtoken(value: str) -> str:
     """``value`` as an XML name token: illegal characters dropped, other non-name
     characters written as ``_xHHHH_``."""
     return _NOT_NAME_CHAR.sub(lambda m: f"_x{ord(m.group()):04X}_", _xml_text(value))
 
 
-def _node_ids(nodes: Iterable[Hashable]) -> dict[Hashable, str]:
+def _node_ids(
+    nodes: Iterable[Hashable], escape: Callable[[str], str] = _nmtoken
+) -> dict[Hashable, str]:
     """GraphML id per node: the node's own id when it is a name token, else an escaped one
-    made unique with a ``_2``, ``_3``... suffix. Unchanged ids are claimed first."""
+    made unique with a ``_2``, ``_3``... suffix. Unchanged ids are claimed first.
+    (With ``escape=_xml_text``: the node's own id minus characters XML cannot carry.)"""
     ids: dict[Hashable, str] = {}
     escaped: list[tuple[str, Hashable]] = []
     for node in nodes:
         text = str(node)
-        if text and _nmtoken(text) == text:
+        if text and escape(text) == text:
             ids[node] = text
         else:
-            escaped.append((_nmtoken(text) or "_", node))
+            escaped.append((escape(text) or "_", node))
     used = set(ids.values())
     for base, node in sorted(escaped, key=lambda item: (item[0], str(item[1]))):
         new, n = base, 1
@@ -268,7 +594,7 @@ def _node_ids(nodes: Iterable[Hashable]) -> dict[Hashable, str]:
         used.add(new)
         ids[node] = new
     if escaped:
-        logger.warning("%d node id(s) were not XML name tokens and were escaped", len(escaped))
+        logger.warning("%d node id(s) were not XML-safe and were escaped", len(escaped))
     return ids
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -14,7 +17,7 @@ import networkx as nx
 from .config import Settings
 from .cooccurrence import build_graph
 from .corpus import read_corpus, sample_corpus
-from .errors import NoDocuments, OutputError
+from .errors import NoDocuments, OutputError, SkippedInputs
 from .extract import extract_mentions, load_model, model_info
 from .overrides import read_overrides
 from .resolve import resolve_entities
@@ -28,6 +31,10 @@ logger = logging.getLogger(__name__)
 OUTPUT_FILES = {
     "html": "graph.html",
     "graphml": "graph.graphml",
+    "gexf": "graph.gexf",
+    "nodes": "nodes.csv",
+    "edges": "edges.csv",
+    "json": "graph.json",
     "mentions": "mentions.csv",
     "merges": "merges.csv",
     "report": "report.json",
@@ -58,6 +65,7 @@ def run(
     Raises:
         ModelNotFound: the model is not installed.
         NoDocuments: no readable article was found.
+        SkippedInputs: ``settings.strict`` is set and some input could not be read.
         OutputError: the output folder cannot be written.
     """
     report = RunReport(settings=settings.to_dict())
@@ -71,7 +79,7 @@ def run(
 
     paths = settings.paths or (sample_corpus(),)
     reader = clock.timed_iter("read", read_corpus(paths, settings.fields))
-    documents = _documents(reader, report)
+    documents = _documents(reader, report, strict=settings.strict)
     with clock("extract"):
         extracted = []
         for done, item in enumerate(
@@ -83,6 +91,11 @@ def run(
                 on_progress(done)
     report.timings["extract"] -= report.timings.get("read", 0.0)
     report.documents_read = len(extracted)
+    if settings.strict and report.skipped:
+        raise SkippedInputs(
+            f"skipped {describe_skipped(report.skipped, limit=10)}; strict mode makes any "
+            "skipped input an error, so nothing was written"
+        )
     if not extracted:
         raise NoDocuments(_nothing_found(paths, report.skipped))
 
@@ -98,7 +111,7 @@ def run(
     report.nodes = G.number_of_nodes()
     report.edges = G.number_of_edges()
     if settings.out is not None:
-        _write_outputs(settings.out, settings.seed, G, extracted, resolution, report)
+        _write_outputs(settings.out, settings, G, extracted, resolution, report)
     return BuildResult(G, report, resolution)
 
 
@@ -108,55 +121,94 @@ def _extraction_types(settings: Settings) -> tuple[str, ...]:
     return (*settings.types, *extra)
 
 
-def _documents(items: Iterable[Document | Skipped], report: RunReport) -> Iterator[Document]:
-    """Pass documents on; note skipped inputs in the report."""
+def _documents(
+    items: Iterable[Document | Skipped], report: RunReport, strict: bool = False
+) -> Iterator[Document]:
+    """Pass documents on; note skipped inputs in the report. In strict mode, once an input
+    is skipped no more documents are passed on (the run will fail), but reading goes on so
+    that every skipped input is named."""
     for item in items:
         if isinstance(item, Skipped):
             logger.info("skipped %s: %s", item.path, item.reason)
             report.skipped.append(item)
-        else:
+        elif not (strict and report.skipped):
             yield item
+
+
+def describe_skipped(skipped: list[Skipped], limit: int = 3) -> str:
+    """The skipped inputs in one line: count, then the first ``limit`` with their reasons.
+
+    >>> describe_skipped([Skipped("a.bin", "binary content"), Skipped("b.txt", "empty file")])
+    '2 inputs: a.bin (binary content), b.txt (empty file)'
+    """
+    shown = ", ".join(f"{s.path} ({s.reason})" for s in skipped[:limit])
+    more = f" and {len(skipped) - limit} more" if len(skipped) > limit else ""
+    return f"{len(skipped)} input{'' if len(skipped) == 1 else 's'}: {shown}{more}"
 
 
 def _nothing_found(paths: Iterable[Path], skipped: list[Skipped]) -> str:
     where = ", ".join(str(p) for p in paths)
     message = f"no readable articles found in {where}"
     if skipped:
-        reasons = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:5])
-        more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
-        message += f"; skipped {len(skipped)} input(s): {reasons}{more}"
+        message += f"; skipped {describe_skipped(skipped, limit=5)}"
     else:
         message += " (looked for .txt, .md, .jsonl and .csv files)"
     return message
 
 
 def _check_writable(out: Path) -> None:
-    """Create the output folder, or fail before any slow work if it cannot be written."""
+    """Create the output folder, or fail before any slow work if it cannot be written;
+    remove the temporary files a killed run left there."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"cannot create output folder {out}: {err.strerror or err}") from err
     if not os.access(out, os.W_OK | os.X_OK):
         raise OutputError(f"output folder {out} is not writable")
+    probe = out / f".write-test.{secrets.token_hex(4)}.tmp"
+    try:
+        probe.touch(exist_ok=False)
+    except OSError as err:
+        raise OutputError(f"output folder {out} is not writable: {err.strerror or err}") from err
+    finally:  # also when interrupted right here
+        with contextlib.suppress(OSError):
+            probe.unlink()
+    from .export import remove_stale_temp_files
+
+    remove_stale_temp_files(out, [*OUTPUT_FILES.values(), "write-test"])
 
 
 def _write_outputs(
     out: Path,
-    seed: int,
+    settings: Settings,
     G: nx.Graph,
     extracted: list[ExtractedDocument],
     resolution: Resolution,
     report: RunReport,
 ) -> None:
-    """Write graph.html, graph.graphml and mentions.csv, then report.json (with timings)."""
-    from .export import write_graphml, write_mentions_csv, write_merges_csv, write_report
+    """Write every file of OUTPUT_FILES, report.json last (with the export timing)."""
+    from .export import (
+        write_edges_csv,
+        write_gexf,
+        write_graphml,
+        write_json,
+        write_mentions_csv,
+        write_merges_csv,
+        write_nodes_csv,
+        write_report,
+    )
     from .viewer import write_viewer
 
     files = {kind: out / name for kind, name in OUTPUT_FILES.items()}
     started = time.perf_counter()
     try:
-        write_viewer(G, files["html"], seed=seed)
+        write_viewer(G, files["html"], seed=settings.seed, max_nodes=settings.max_nodes,
+                     max_edges=settings.max_edges, max_evidence=settings.evidence_per_edge)
         write_graphml(G, files["graphml"])
+        write_gexf(G, files["gexf"], seed=settings.seed)
+        write_nodes_csv(G, files["nodes"])
+        write_edges_csv(G, files["edges"])
+        write_json(G, files["json"])
         write_mentions_csv(_mention_rows(extracted, resolution), files["mentions"])
         write_merges_csv(resolution.merges, files["merges"])
         report.outputs = {kind: str(path) for kind, path in files.items()}
@@ -169,11 +221,12 @@ def _write_outputs(
 def _mention_rows(
     extracted: list[ExtractedDocument], resolution: Resolution
 ) -> Iterator[tuple[Mention, str]]:
+    """Each resolved mention with its entity; its type is the entity's (one entity, one type)."""
     for document in extracted:
         for mention in document.mentions:
             entity = resolution.entity_of.get((mention.doc, mention.start))
             if entity is not None:
-                yield mention, entity
+                yield replace(mention, type=resolution.entities[entity].type), entity
 
 
 class _Clock:

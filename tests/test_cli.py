@@ -57,7 +57,11 @@ def test_entity_graph_build_mixed_folder_reports_skips(tmp_path):
     result = entity_graph("build", DATA / "mixed-formats", "-o", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert "Read 4 document(s)" in result.stderr
-    assert "Skipped 2 input(s); see report.json" in result.stderr
+    folder = DATA / "mixed-formats"
+    assert (
+        f"Skipped 2 inputs: {folder / 'e.pdf'} (unknown file type '.pdf'), "
+        f"{folder / 'sub/c.jsonl'}#line 2 (record has no 'text' text); see report.json.\n"
+    ) in result.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert {s["reason"] for s in report["skipped"]} == {
         "unknown file type '.pdf'", "record has no 'text' text"}

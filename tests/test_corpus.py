@@ -1,10 +1,13 @@
+import os
 from pathlib import Path
 
 import pytest
 
 from graph.config import FieldNames
 from graph.corpus import (
+    clean_text,
     decode,
+    decode_text,
     dedupe_segments,
     is_headline,
     parse_date,
@@ -82,7 +85,7 @@ def test_read_corpus_bad_records_are_skipped_with_reasons():
     docs, skipped = read(DATA / "records-with-problems")
     assert sorted(docs) == ["latin1.txt", "r.jsonl#line 1", "r.jsonl#line 6"]
     folder = DATA / "records-with-problems"
-    assert skipped[str(folder / "blank.txt")] == "empty file"
+    assert skipped[str(folder / "blank.txt")] == "empty file: only whitespace"
     assert skipped[str(folder / "r.jsonl#line 2")].startswith("malformed JSON")
     assert skipped[str(folder / "r.jsonl#line 3")] == "record has no 'text' text"
     assert skipped[str(folder / "r.jsonl#line 4")] == "record is not a JSON object"
@@ -152,3 +155,142 @@ def test_parse_date(value, expected):
 def test_sample_corpus_is_shipped():
     files = sorted(sample_corpus().glob("*.txt"))
     assert 8 <= len(files) <= 12
+
+
+# --- messy input: encodings, control characters, links, odd files ---------------------------
+
+
+def test_decode_text_says_why_not():
+    assert decode_text(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)[1].startswith(
+        "binary content, not text: ")
+    assert decode_text(b"abc \x81 def")[1] == (
+        "not UTF-8 or Windows-1252 text: byte 0x81 at offset 4 is not UTF-8, and 0x81 is not "
+        "Windows-1252")
+    assert decode_text("Café £5".encode("utf-16"))[0] == "Café £5"
+    assert decode_text("£200".encode("latin-1")) == ("£200", "")
+
+
+def test_decode_text_stray_controls_and_nul_padding_are_text():
+    text = "Alice Moreau met Bob Lind\x00 in Brussels.\x07\n" + "Bob Lind met Alice.\n" * 10
+    assert decode_text(text.encode()) == (text, "")
+    assert decode_text(b"Alice\x00\x01 met Bob.\n" * 10)[1] == (
+        "binary content, not text: 20 of its 170 bytes are NUL or controls")
+    assert decode_text(b"Alice met Bob.\n" + b"\x00" * 4096) == ("Alice met Bob.\n", "")
+
+
+def test_clean_text_keeps_length_and_offsets():
+    text = "A\x00b\x1bc\td\r\ne\x7ff\x85g\ud800h\ufffe"
+    cleaned = clean_text(text)
+    assert cleaned == "A b c\td\r\ne f g\ufffdh\ufffd"
+    assert len(cleaned) == len(text)
+
+
+def test_read_corpus_controls_in_text_read_as_spaces(tmp_path):
+    text = "Alice Moreau\x00met Bob Lind in Brussels.\n" + "Bob Lind flew to Paris.\n" * 8
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    docs, skipped = read(tmp_path)
+    assert skipped == {}
+    assert docs["a.txt"].text == text.replace("\x00", " ")
+
+
+def test_read_corpus_symlink_loops_broken_links_and_pipes_are_reported(tmp_path):
+    (tmp_path / "a.txt").write_text("Alice met Bob.", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "up").symlink_to("..")
+    (tmp_path / "self.txt").symlink_to("self.txt")
+    (tmp_path / "broken.txt").symlink_to("gone.txt")
+    (tmp_path / "link.txt").symlink_to("a.txt")
+    os.mkfifo(tmp_path / "pipe.txt")  # reading it would block: it must not be opened
+    docs, skipped = read(tmp_path)
+    assert list(docs) == ["a.txt"]
+    assert skipped == {
+        str(tmp_path / "broken.txt"): "broken symbolic link to gone.txt",
+        str(tmp_path / "link.txt"): f"already read: the same file as {tmp_path / 'a.txt'}",
+        str(tmp_path / "pipe.txt"): "not a regular file but a named pipe (FIFO)",
+        str(tmp_path / "self.txt"): "symbolic link loop: it leads to itself",
+        str(tmp_path / "sub" / "up"): "symbolic link loop: it leads back to a folder above it",
+    }
+
+
+def test_read_corpus_follows_linked_folders_in_sorted_order(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "b.txt").write_text("Bob Lind.", encoding="utf-8")
+    root = tmp_path / "root"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "x.txt").write_text("Alice.", encoding="utf-8")
+    (root / "a.txt").write_text("Paris.", encoding="utf-8")
+    (root / "linked").symlink_to(elsewhere)
+    docs, skipped = read(root)
+    assert list(docs) == ["a/x.txt", "a.txt", "linked/b.txt"]
+    assert skipped == {}
+
+
+def test_read_corpus_same_file_twice_and_same_names(tmp_path):
+    for folder in ("one", "two"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "001.txt").write_text(f"Alice in {folder}.", encoding="utf-8")
+    first, second = tmp_path / "one" / "001.txt", tmp_path / "two" / "001.txt"
+    items = list(read_corpus([first, second, first]))
+    assert [type(i).__name__ for i in items] == ["Document", "Document", "Skipped"]
+    assert items[0].id == "001.txt" and items[1].id == second.as_posix()
+    assert items[2] == Skipped(str(first), "already read: given twice")
+
+
+def test_read_corpus_unreadable_file_is_reported(tmp_path, monkeypatch):
+    path = tmp_path / "locked.txt"
+    path.write_text("Alice met Bob.", encoding="utf-8")
+    real_open = open
+
+    def refuse(file, *args, **kwargs):
+        if Path(file) == path:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refuse)
+    assert read(path) == ({}, {str(path): "cannot read: Permission denied"})
+
+
+def test_read_corpus_folder_named_like_a_file_is_walked(tmp_path):
+    (tmp_path / "x.txt").mkdir()
+    (tmp_path / "x.txt" / "inner.md").write_text("Alice.", encoding="utf-8")
+    assert list(read(tmp_path / "x.txt")[0]) == ["inner.md"]
+
+
+def test_read_corpus_empty_record_files_are_reported(tmp_path):
+    (tmp_path / "a.jsonl").write_text("\n\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_bytes(b"")
+    _, skipped = read(tmp_path)
+    assert skipped == {str(tmp_path / "a.jsonl"): "empty file: only whitespace",
+                       str(tmp_path / "b.csv"): "empty file"}
+
+
+def test_read_corpus_jsonl_breaks_lines_only_at_newlines(tmp_path):
+    # U+2028 and U+0085 are line breaks to str.splitlines but may stand inside a JSON string
+    lines = ['{"text": "Alice\u2028met\x85Bob.", "title": "T\\u0000x"}', '[[[' * 50_000,
+             '{"text": ["a list"]}', '{"text": "Paris\\u0007 \\ud800."}']
+    (tmp_path / "r.jsonl").write_text("\r\n".join(lines), encoding="utf-8")
+    docs, skipped = read(tmp_path)
+    assert docs["r.jsonl#line 1"].text == "Alice\u2028met Bob."
+    assert docs["r.jsonl#line 1"].title == "T x"
+    assert docs["r.jsonl#line 4"].text == "Paris  \ufffd."
+    assert skipped == {
+        str(tmp_path / "r.jsonl#line 2"): "malformed JSON: nested too deeply",
+        str(tmp_path / "r.jsonl#line 3"): "record's 'text' field is a list, not text",
+    }
+
+
+def test_read_corpus_csv_semicolons_spaces_and_blank_rows(tmp_path):
+    (tmp_path / "a.csv").write_text(
+        'title; text \nOne;"Alice met\nBob; in Paris."\n;\nTwo;Brussels\u2028today.\n',
+        encoding="utf-8")
+    docs, skipped = read(tmp_path)
+    assert {d: doc.text for d, doc in docs.items()} == {
+        "a.csv#row 1": "Alice met\nBob; in Paris.", "a.csv#row 3": "Brussels\u2028today."}
+    assert skipped == {}
+
+
+def test_dedupe_segments_long_paragraph(tmp_path):
+    text = ("word " * 300_000 + "\n\n") * 2
+    spans = split_paragraphs(text)
+    assert len(spans) == 2 and len(dedupe_segments(text, spans)) == 1

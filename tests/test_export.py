@@ -8,6 +8,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
+from xml.etree import ElementTree
 
 import networkx as nx
 import pytest
@@ -19,8 +20,12 @@ from graph import export
 from graph.export import (
     MENTION_COLUMNS,
     atomic_write,
+    write_edges_csv,
+    write_gexf,
     write_graphml,
+    write_json,
     write_mentions_csv,
+    write_nodes_csv,
     write_report,
 )
 from graph.types import DocumentInfo, Evidence, Mention, RunReport, Skipped
@@ -362,3 +367,196 @@ def test_write_graphml_random_unicode_round_trips(
     for node, label in nodes.items():
         if node in R:  # ids that were already name tokens are kept as they are
             assert R.nodes[node].get("label", "") == _legal(label)
+
+
+# --- GEXF, CSV tables, node-link JSON, and the formats agreeing -------------------------------
+
+GEXF = "{http://www.gexf.net/1.2draft}"
+VIZ = "{http://www.gexf.net/1.2draft/viz}"
+
+
+def test_write_gexf_round_trips_in_networkx(tmp_path: Path) -> None:
+    G = _graph()
+    path = tmp_path / "graph.gexf"
+    write_gexf(G, path)
+    R = nx.read_gexf(path)
+    assert set(R.nodes) == set(G.nodes)
+    for node, data in G.nodes(data=True):
+        got = R.nodes[node]
+        assert (got["label"], got["type"], got["aliases"]) == (
+            data["label"], data["type"], data["aliases"])
+        assert got["mentions"] == data["mentions"] and type(got["mentions"]) is int
+        assert got["doc_ids"] == " | ".join(data["doc_ids"])
+    for u, v, data in G.edges(data=True):
+        assert R.edges[u, v]["weight"] == data["weight"]
+        assert R.edges[u, v]["documents"] == data["documents"]
+    evidence = json.loads(R.edges["org:united-nations", "person:benjamin-netanyahu"]["evidence"])
+    assert evidence == [{"doc": "a.txt", "title": "Talks resume", "date": "2024-03-01",
+                         "text": "Netanyahu met UN envoys."}]
+
+
+def test_write_gexf_viz_is_the_explorer_layout_colour_and_size(tmp_path: Path) -> None:
+    from graph.viewer import TYPE_COLORS, layout_positions
+
+    G = _graph()
+    path = tmp_path / "graph.gexf"
+    write_gexf(G, path, seed=7)
+    positions = layout_positions(G, seed=7)
+    root = ElementTree.parse(path).getroot()
+    assert root.get("version") == "1.2"
+    assert root.find(f"{GEXF}meta").get("lastmodifieddate") is None  # no date: same bytes
+    sizes = {}
+    for node in root.iter(f"{GEXF}node"):
+        x, y = positions[node.get("id")]
+        position = node.find(f"{VIZ}position")
+        assert (float(position.get("x")), float(position.get("y"))) == (x, -y + 0.0)
+        color = node.find(f"{VIZ}color")
+        expected = TYPE_COLORS[G.nodes[node.get("id")]["type"]]
+        assert "#{:02X}{:02X}{:02X}".format(*(int(color.get(c)) for c in "rgb")) == expected
+        sizes[node.get("id")] = float(node.find(f"{VIZ}size").get("value"))
+    assert sizes["person:benjamin-netanyahu"] == max(sizes.values()) == export.NODE_SIZE[1]
+    assert sizes["place:gaza"] < sizes["org:united-nations"]
+
+
+def test_write_gexf_is_deterministic_and_xml_safe(tmp_path: Path) -> None:
+    G = _graph()
+    G.nodes["place:gaza"]["label"] = "Ga\x00za\x0b\ufffe\ud800 <&>"
+    G.graph["window"] = "sent\x08ence"
+    reversed_G = nx.Graph()
+    reversed_G.graph.update(G.graph)
+    reversed_G.add_nodes_from(reversed(list(G.nodes(data=True))))
+    reversed_G.add_edges_from((v, u, d) for u, v, d in reversed(list(G.edges(data=True))))
+    first, second = tmp_path / "1.gexf", tmp_path / "2.gexf"
+    write_gexf(G, first)
+    write_gexf(reversed_G, second)
+    assert first.read_bytes() == second.read_bytes()
+    assert nx.read_gexf(first).nodes["place:gaza"]["label"] == "Gaza <&>"
+
+
+def test_write_nodes_and_edges_csv_for_gephi_and_spreadsheets(tmp_path: Path) -> None:
+    G = _graph()
+    G.nodes["place:gaza"]["label"] = "=HYPERLINK(\"http://x\")"
+    G.nodes["place:gaza"]["aliases"] = "@gaza | -1+1"
+    write_nodes_csv(G, tmp_path / "nodes.csv")
+    write_edges_csv(G, tmp_path / "edges.csv")
+    with open(tmp_path / "nodes.csv", encoding="utf-8", newline="") as f:
+        nodes = list(csv.DictReader(f))
+    with open(tmp_path / "edges.csv", encoding="utf-8", newline="") as f:
+        edges = list(csv.DictReader(f))
+    assert list(nodes[0])[:3] == ["Id", "Label", "Type"]
+    assert [n["Id"] for n in nodes] == sorted(G.nodes)
+    gaza = nodes[2]
+    assert gaza["Label"] == "'=HYPERLINK(\"http://x\")"
+    assert gaza["aliases"] == "'@gaza | -1+1"
+    assert nodes[1]["doc_ids"] == "a.txt | b.txt" and nodes[1]["mentions"] == "3"
+    assert list(edges[0])[:4] == ["Source", "Target", "Weight", "Type"]
+    assert {(e["Source"], e["Target"], e["Weight"], e["Type"]) for e in edges} == {
+        ("org:united-nations", "person:benjamin-netanyahu", "2", "Undirected"),
+        ("person:benjamin-netanyahu", "place:gaza", "1", "Undirected"),
+    }
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_write_mentions_csv_neutralises_formulas(tmp_path: Path, start: str) -> None:
+    path = tmp_path / "mentions.csv"
+    write_mentions_csv([(_mention("a.txt", 3, f"{start}SUM(A1)"), "org:x")], path)
+    with path.open(encoding="utf-8", newline="") as f:
+        row = next(csv.DictReader(f))
+    assert row["text"] == f"'{start}SUM(A1)" and row["start"] == "3"
+
+
+def test_write_json_node_link_round_trip(tmp_path: Path) -> None:
+    G = _graph()
+    G.nodes["place:gaza"]["label"] = "Gaza\ud800"
+    path = tmp_path / "graph.json"
+    write_json(G, path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    R = nx.node_link_graph(data, edges="edges")
+    assert set(R.nodes) == set(G.nodes) and R.number_of_edges() == G.number_of_edges()
+    assert R.nodes["person:benjamin-netanyahu"]["doc_ids"] == ["a.txt", "b.txt"]
+    assert R.nodes["place:gaza"]["label"] == "Gaza\ufffd"
+    assert R.edges["org:united-nations", "person:benjamin-netanyahu"]["evidence"] == [
+        {"doc": "a.txt", "title": "Talks resume", "date": "2024-03-01",
+         "text": "Netanyahu met UN envoys."}]
+    assert data["graph"]["documents"]["a.txt"]["source"] == "Wire"
+    write_json(G, tmp_path / "again.json")
+    assert (tmp_path / "again.json").read_bytes() == path.read_bytes()
+
+
+def test_remove_stale_temp_files_only_ours(tmp_path: Path) -> None:
+    stale = [".graph.html.0a1b2c3d.tmp", ".report.json.ffffffff.tmp"]
+    kept = [".graph.html.tmp", "graph.html", ".notes.txt.0a1b2c3d.tmp", ".graph.html.xyz.tmp"]
+    for name in stale + kept:
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    removed = export.remove_stale_temp_files(tmp_path, ["graph.html", "report.json"])
+    assert [p.name for p in removed] == sorted(stale)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
+
+
+def _all_formats(G: nx.Graph, folder: Path) -> dict[str, dict[frozenset[str], float]]:
+    """Edge weights as each written format reads back."""
+    write_graphml(G, folder / "g.graphml")
+    write_gexf(G, folder / "g.gexf")
+    write_edges_csv(G, folder / "edges.csv")
+    write_json(G, folder / "g.json")
+    with open(folder / "edges.csv", encoding="utf-8", newline="") as f:
+        table = {frozenset((r["Source"], r["Target"])): float(r["Weight"])
+                 for r in csv.DictReader(f)}
+    J = nx.node_link_graph(json.loads((folder / "g.json").read_text("utf-8")), edges="edges")
+    return {
+        "graphml": {frozenset(e): w for *e, w in nx.read_graphml(folder / "g.graphml")
+                    .edges(data="weight")},
+        "gexf": {frozenset(e): w for *e, w in nx.read_gexf(folder / "g.gexf").edges(data="weight")},
+        "csv": table,
+        "json": {frozenset(e): w for *e, w in J.edges(data="weight")},
+    }
+
+
+def test_formats_agree_on_weights(tmp_path: Path) -> None:
+    G = _graph()
+    weights = _all_formats(G, tmp_path)
+    expected = {frozenset((u, v)): w for u, v, w in G.edges(data="weight")}
+    assert all(got == expected for got in weights.values()), weights
+
+
+@pytest.mark.model
+def test_sample_outputs_open_alike_in_networkx_igraph_and_every_format(
+    real_nlp: object, schema: xmlschema.XMLSchema, tmp_path: Path
+) -> None:
+    igraph = pytest.importorskip("igraph")
+    from graph.config import Settings
+    from graph.pipeline import run
+
+    G = run(Settings(out=tmp_path), nlp=real_nlp).graph
+    schema.validate(str(tmp_path / "graph.graphml"))
+    nodes = {n: (d["label"], d["type"]) for n, d in G.nodes(data=True)}
+    weights = {frozenset((u, v)): w for u, v, w in G.edges(data="weight")}
+    R = nx.read_graphml(tmp_path / "graph.graphml")
+    assert {n: (d["label"], d["type"]) for n, d in R.nodes(data=True)} == nodes
+    g = igraph.Graph.Read_GraphML(str(tmp_path / "graph.graphml"))
+    assert {v["id"]: (v["label"], v["type"]) for v in g.vs} == nodes
+    assert {frozenset((g.vs[e.source]["id"], g.vs[e.target]["id"])): e["weight"]
+            for e in g.es} == weights
+    X = nx.read_gexf(tmp_path / "graph.gexf")
+    assert {n: (d["label"], d["type"]) for n, d in X.nodes(data=True)} == nodes
+    with open(tmp_path / "nodes.csv", encoding="utf-8", newline="") as f:
+        assert {r["Id"]: (r["Label"], r["Type"]) for r in csv.DictReader(f)} == nodes
+    J = nx.node_link_graph(json.loads((tmp_path / "graph.json").read_text("utf-8")),
+                           edges="edges")
+    assert {n: (d["label"], d["type"]) for n, d in J.nodes(data=True)} == nodes
+    assert all(got == weights for got in _all_formats(G, tmp_path).values())
+
+
+@pytest.mark.model
+def test_same_input_and_settings_give_byte_identical_files(
+    real_nlp: object, tmp_path: Path
+) -> None:
+    from graph.config import Settings
+    from graph.pipeline import OUTPUT_FILES, run
+
+    for folder in ("one", "two"):
+        run(Settings(out=tmp_path / folder), nlp=real_nlp)
+    for name in OUTPUT_FILES.values():
+        if name != "report.json":  # it carries timings
+            assert (tmp_path / "one" / name).read_bytes() == (
+                tmp_path / "two" / name).read_bytes(), name
