@@ -35,6 +35,7 @@ _TRAILING = re.compile(r"(?:[\s\"'“”‘’«»()\[\]{}<>*_,;:!?\-–—/|]+|
 _LETTER = re.compile(r"[^\W\d_]")
 _WORDS = re.compile(r"\S+")
 _BREAK = re.compile(r"\s*[\n\t]\s*|\s+[-–—]+\s+")
+_GAP = re.compile(r"[ \u00a0]{2,}")
 _TRAILING_NUMBERS = re.compile(r"(?:\s+\d[\d\-./:,]*)+\Z")
 _ADJECTIVE_TITLES = frozenset({"official", "former", "senior", "acting", "late", "chief"})
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "'s", "’s"})
@@ -254,13 +255,16 @@ def trim_span(text: str, keep_numbers: bool = False) -> tuple[int, int] | None:
     """Offsets of the name inside an entity span: no leading "the", possessive or punctuation.
 
     A name does not cross a line break or a spaced dash ("RUGBY UNION - CUTTITTA" keeps
-    "CUTTITTA"), and trailing numbers (a date after a dateline, a score in a table) are cut
+    "CUTTITTA"), nor a double space (where a control character or a layout gap stood: the
+    part before it is kept), and trailing numbers (a date after a dateline, a score in a table) are cut
     unless ``keep_numbers``. Returns None when nothing name-like (no letter) is left.
     """
     breaks = list(_BREAK.finditer(text))
     begin = breaks[-1].end() if breaks else 0
-    trail = _TRAILING.search(text, begin)
-    end = trail.start() if trail else len(text)
+    gap = _GAP.search(text, begin)  # "Vladimir Putin  spoke": a double space ends the name
+    stop = gap.start() if gap and _LETTER.search(text, begin, gap.start()) else len(text)
+    trail = _TRAILING.search(text, begin, stop)
+    end = trail.start() if trail else stop
     if not keep_numbers:
         numbers = _TRAILING_NUMBERS.search(text, begin, end)
         if numbers and _LETTER.search(text, begin, numbers.start()):

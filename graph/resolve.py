@@ -27,6 +27,7 @@ and resolving the resolved names again changes nothing.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -223,36 +224,54 @@ def _short_forms_in_document(
     """Link surnames, first names and shortened organisation names to the longer name.
 
     A long name stands for every multi-word name of its entity so far, so "Novak" finds
-    "Katarzyna Nowak" once Nowak and Novak are known to be one person.
+    "Katarzyna Nowak" once Nowak and Novak are known to be one person. The work grows with
+    the number of distinct names in the document, not with the number of mentions.
     """
-    longs: dict[str, list[tuple[_Item, str, tuple[str, ...], str]]] = defaultdict(list)
+    starts: dict[str, list[int]] = defaultdict(list)
+    example: dict[str, _Item] = {}
+    longs: dict[str, set[tuple[str, tuple[str, ...], str]]] = defaultdict(set)
     for item in doc_items:
         if len(item.tokens) < 2 or item.via is not None or item.short_of is not None:
             continue
         root = clusters.find(item.key)
         kind = types.get(root, item.type)
-        if kind in ("PERSON", "ORG"):
-            for name in names_of.get(root, {item.tokens}):
-                for token in set(name):
-                    longs[token].append((item, root, name, kind))
+        if kind not in ("PERSON", "ORG"):
+            continue
+        starts[root].append(item.start)
+        example.setdefault(root, item)
+        for name in names_of.get(root, {item.tokens}):
+            for token in set(name):
+                longs[token].add((root, name, kind))
+    if not longs:
+        return
+    found: dict[tuple[str, str, str], list[str]] = {}
     for item in doc_items:
         if item.via is not None or item.short_of is not None or len(item.tokens) > 3:
             continue
-        own = clusters.find(item.key)
-        candidates: dict[str, list[_Item]] = defaultdict(list)
-        for long, root, name, kind in longs.get(item.tokens[0], ()):
-            if root != own and _is_short_form(item, name, kind):
-                candidates[root].append(long)
+        signature = (item.key, item.type, item.cue)
+        if signature not in found:
+            own = clusters.find(item.key)
+            found[signature] = sorted({
+                root for root, name, kind in longs.get(item.tokens[0], ())
+                if root != own and _is_short_form(item, name, kind)
+            })
+        candidates = found[signature]
         if len(candidates) > 1:  # several people share the name: the nearest one before it
-            before = [(long.start, root) for root, group in candidates.items()
-                      for long in group if long.start < item.start]
-            candidates = {max(before)[1]: candidates[max(before)[1]]} if before else {}
+            before = [(_last_before(starts[root], item.start), root) for root in candidates]
+            before = [pair for pair in before if pair[0] >= 0]
+            candidates = [max(before)[1]] if before else []
         if len(candidates) == 1:
-            [(root, group)] = candidates.items()
+            [root] = candidates
             item.short_of = root
             clusters.changes += 1
             clusters.joined.setdefault(f"{item.doc}#{item.start}", (
-                "short form in document", f"{item.name} -> {group[0].name}"))
+                "short form in document", f"{item.name} -> {example[root].name}"))
+
+
+def _last_before(positions: list[int], position: int) -> int:
+    """The largest of the sorted ``positions`` below ``position``, or -1."""
+    index = bisect_left(positions, position)
+    return positions[index - 1] if index else -1
 
 
 def _is_short_form(short: _Item, long: tuple[str, ...], kind: str) -> bool:

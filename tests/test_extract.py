@@ -80,6 +80,7 @@ def test_chunks_cut_long_paragraph_at_whitespace():
     ("Afridi 88\nC. Cairns", "C. Cairns"),
     ("Vaughan 9-1-55-1", "Vaughan"),
     ("G7", "G7"),
+    ("Vladimir Putin  spoke", "Vladimir Putin"),
     ("1996-12-06", None),
     ("'s", None),
     ("2024", None),
