@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from itertools import combinations
 
 import networkx as nx
 
 from .config import WINDOWS
-from .types import Evidence, ExtractedDocument, Mention, Resolution
+from .types import DocumentInfo, Evidence, ExtractedDocument, Mention, Resolution
 
 logger = logging.getLogger(__name__)
 
@@ -40,17 +40,50 @@ def build_graph(
         An undirected graph; see README "Outputs" for its node and edge attributes.
         Edge ``weight`` counts windows holding both entities, ``documents`` the documents.
     """
+    ordered = sorted(documents, key=lambda d: d.info.id)
+    return graph_from_links(count_links(ordered, resolution.entity_of, window,
+                                        evidence_per_edge), resolution, evidence_per_edge)
+
+
+class Links:
+    """Node and edge counts of some documents; partial counts of disjoint, consecutive
+    (by document id) batches merge into the counts of the whole (see ``merge``)."""
+
+    __slots__ = ("documents", "edges", "nodes", "window")
+
+    def __init__(self, window: str) -> None:
+        self.window = window
+        self.nodes: dict[str, _NodeStats] = {}
+        self.edges: dict[tuple[str, str], _EdgeStats] = {}
+        self.documents: dict[str, DocumentInfo] = {}
+
+    def merge(self, later: Links, limit: int) -> Links:
+        """Add the counts of ``later``, whose documents all sort after these."""
+        self.documents.update(later.documents)
+        for key, stats in later.nodes.items():
+            self.nodes.setdefault(key, _NodeStats()).merge(stats)
+        for pair, edge in later.edges.items():
+            self.edges.setdefault(pair, _EdgeStats()).merge(edge, limit)
+        return self
+
+
+def count_links(
+    documents: Iterable[ExtractedDocument],
+    entity_of: Mapping[tuple[str, int], str],
+    window: str,
+    evidence_per_edge: int,
+) -> Links:
+    """Count nodes and edges of ``documents`` (in document-id order) for ``window``."""
     if window not in WINDOWS:
         raise ValueError(f"window must be one of {', '.join(WINDOWS)}, not {window!r}")
-    nodes: dict[str, _NodeStats] = {}
-    edges: dict[tuple[str, str], _EdgeStats] = {}
-    infos = {}
-    for document in sorted(documents, key=lambda d: d.info.id):
-        infos[document.info.id] = document.info
+    links = Links(window)
+    nodes, edges = links.nodes, links.edges
+    for document in documents:
+        links.documents[document.info.id] = document.info
         sentences = {s.index: s.text for s in document.sentences}
         windows: dict[Hashable, dict[str, Mention]] = defaultdict(dict)
         for mention in document.mentions:
-            key = resolution.entity_of.get((mention.doc, mention.start))
+            key = entity_of.get((mention.doc, mention.start))
             if key is None:
                 continue
             nodes.setdefault(key, _NodeStats()).add(mention, document.info.date)
@@ -59,12 +92,17 @@ def build_graph(
             for a, b in combinations(sorted(members), 2):
                 stats = edges.setdefault((a, b), _EdgeStats())
                 stats.add(document, _passage(members[a], members[b], sentences), evidence_per_edge)
-    G = nx.Graph(window=window, documents=infos)
-    for key in sorted(nodes):
+    return links
+
+
+def graph_from_links(links: Links, resolution: Resolution, evidence_per_edge: int) -> nx.Graph:
+    """The graph of counted links, nodes labelled and typed as ``resolution`` says."""
+    G = nx.Graph(window=links.window, documents=links.documents)
+    for key in sorted(links.nodes):
         entity = resolution.entities[key]
         G.add_node(key, label=entity.label, type=entity.type, aliases=" | ".join(entity.aliases),
-                   **nodes[key].attrs())
-    for (a, b), stats in sorted(edges.items()):
+                   **links.nodes[key].attrs())
+    for (a, b), stats in sorted(links.edges.items()):
         G.add_edge(a, b, **stats.attrs(evidence_per_edge))
     logger.debug("graph: %d nodes, %d edges", G.number_of_nodes(), G.number_of_edges())
     return G
@@ -104,6 +142,11 @@ class _NodeStats:
         if date:
             self.dates.add(date)
 
+    def merge(self, other: _NodeStats) -> None:
+        self.mentions += other.mentions
+        self.docs |= other.docs
+        self.dates |= other.dates
+
     def attrs(self) -> dict[str, object]:
         attrs: dict[str, object] = {
             "mentions": self.mentions,
@@ -138,6 +181,14 @@ class _EdgeStats:
             self.evidence.append(item)
         elif len(self.spare) < limit:
             self.spare.append(item)
+
+    def merge(self, later: _EdgeStats, limit: int) -> None:
+        """Add the counts of the same edge in later documents (none shared with these)."""
+        self.weight += later.weight
+        self.docs |= later.docs
+        if len(self.evidence) < limit:
+            self.spare = (self.spare + later.spare)[:limit]
+        self.evidence = (self.evidence + later.evidence)[:limit]
 
     def attrs(self, limit: int) -> dict[str, object]:
         evidence = (self.evidence + self.spare)[:limit]
