@@ -143,7 +143,8 @@ def main() -> None:
         report["tool"] = tool
         if keep:  # entity strings quote the data set: only in the --keep folder
             write_errors(errors, keep / "errors.tsv")
-            top_errors = {"false_positives": top(errors, "fp"), "false_negatives": top(errors, "fn")}
+            top_errors = {"false_positives": top(errors, "fp"),
+                          "false_negatives": top(errors, "fn")}
             (keep / "top_errors.json").write_text(
                 json.dumps(top_errors, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     finally:

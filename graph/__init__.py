@@ -7,12 +7,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .config import DEFAULT_MODEL, DEFAULT_TYPES, FieldNames, Settings
-from .errors import GraphError, ModelNotFound, NoDocuments, OutputError
+from .config import FieldNames, Settings
+from .errors import BadSettings, GraphError, ModelNotFound, NoDocuments, OutputError
 from .pipeline import BuildResult, run
 from .types import RunReport
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 __all__ = [
+    "BadSettings",
     "BuildResult",
     "FieldNames",
     "GraphError",
@@ -37,38 +38,37 @@ __version__ = "0.1.0"
 def build(
     *paths: str | Path,
     out: str | Path | None = None,
-    window: str = "sentence",
-    model: str = DEFAULT_MODEL,
-    types: Iterable[str] = DEFAULT_TYPES,
-    fields: FieldNames | None = None,
     nlp: Language | None = None,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int, int | None], None] | None = None,
+    **options: Any,
 ) -> BuildResult:
     """Build the entity graph of the articles under ``paths``; print nothing.
 
     Parameters:
         paths: files and folders of articles; none means the sample corpus in the package.
-        out: folder to write graph.html, graph.graphml, mentions.csv and report.json to;
-            None (the default) writes nothing.
-        window: link entities sharing a ``sentence``, ``paragraph`` or ``document``.
-        model: installed spaCy pipeline name, or a model folder.
-        types: entity types to keep: PERSON, ORG, PLACE, GROUP, EVENT, ...
-        fields: record field names for .jsonl/.csv inputs.
+        out: folder to write the outputs to (graph.html, graph.graphml, ...); None (the
+            default) writes nothing.
         nlp: an already loaded pipeline (see graph.extract.load_model), to skip loading.
-        on_progress: called with the count of documents analysed so far.
+        on_progress: called with the count of documents analysed so far and the total.
+        options: any field of ``graph.Settings``: ``window`` ("sentence", "paragraph",
+            "document"), ``model``, ``types``, ``aliases``, ``ignore``, ``demonyms``,
+            ``strict``, ``jobs``, ``cache``, ``use_cache``, ``engine``, ``scheduler``, ...
 
     Returns:
         ``BuildResult(graph, report, resolution)``; unpack it as ``G, report, _ = ...``.
 
     Raises:
-        GraphError: (ModelNotFound, NoDocuments, OutputError) with a message for the user.
+        GraphError: (ModelNotFound, NoDocuments, OutputError, BadSettings, ...) with a
+        message for the user.
     """
-    settings = Settings(
-        paths=tuple(Path(p) for p in paths),
-        out=None if out is None else Path(out),
-        window=window,
-        model=model,
-        types=tuple(types),
-        fields=fields or FieldNames(),
-    )
+    if "types" in options:
+        options["types"] = tuple(options["types"])
+    try:
+        settings = Settings(
+            paths=tuple(Path(p) for p in paths),
+            out=None if out is None else Path(out),
+            **options,
+        )
+    except TypeError as err:
+        raise BadSettings(f"unknown option: {err}") from err
     return run(settings, on_progress=on_progress, nlp=nlp)

@@ -8,10 +8,18 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from .config import DEFAULT_MODEL, DEFAULT_TYPES, ENTITY_TYPES, WINDOWS, FieldNames, Settings
+from .config import (
+    DEFAULT_MODEL,
+    DEFAULT_TYPES,
+    ENGINES,
+    ENTITY_TYPES,
+    WINDOWS,
+    FieldNames,
+    Settings,
+)
 from .errors import GraphError
 from .pipeline import describe_skipped, run
 from .types import RunReport
@@ -92,7 +100,30 @@ def make_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true",
         help="fail (exit status 1, nothing written) when any input has to be skipped",
     )
-    build.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    build.add_argument(
+        "--jobs", type=int, default=1, metavar="N",
+        help="processes that run spaCy (default: 1); with --engine dask, workers of the "
+        "local cluster it starts",
+    )
+    build.add_argument(
+        "--cache", type=Path, metavar="PATH",
+        help="extraction store, so unchanged articles are never parsed again "
+        "(default: OUT/extractions.sqlite)",
+    )
+    build.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the extraction store",
+    )
+    build.add_argument(
+        "--engine", choices=ENGINES, default="local",
+        help="run extraction here (local) or on a Dask cluster (dask) (default: local)",
+    )
+    build.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="with --engine dask: address of a running scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: start a local cluster)",
+    )
+    build.add_argument("-q", "--quiet", action="store_true",
+                       help="print only errors (no progress bar, no summary)")
     build.add_argument("-v", "--verbose", action="store_true", help="print debug messages")
     return parser
 
@@ -120,9 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             ignore=args.ignore,
             demonyms=args.demonyms,
             strict=args.strict,
+            jobs=args.jobs,
+            cache=args.cache,
+            use_cache=not args.no_cache,
+            engine=args.engine,
+            scheduler=args.scheduler,
         )
-        with _terminate_as_exit():
-            result = run(settings)
+        with _terminate_as_exit(), _progress_bar(args.quiet) as on_progress:
+            result = run(settings, on_progress=on_progress)
     except GraphError as err:
         print(f"Error: {err}", file=sys.stderr)
         return 1
@@ -133,6 +169,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.quiet:
         print(_summary(result.report), file=sys.stderr)
     return 0
+
+
+@contextlib.contextmanager
+def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int | None], None] | None]:
+    """A progress bar on stderr (documents, documents/s, ETA), when stderr is a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(unit="doc", file=sys.stderr, dynamic_ncols=True, leave=False, disable=False) as bar:
+
+        def update(done: int, total: int | None) -> None:
+            if bar.total != total:
+                bar.total = total
+            bar.update(done - bar.n)
+
+        yield update
 
 
 def _summary(report: RunReport) -> str:

@@ -34,6 +34,9 @@ SPACY_TYPES: dict[str, str] = {
 ENTITY_TYPES = tuple(dict.fromkeys(SPACY_TYPES.values()))
 """Every type a user may choose with --types."""
 
+ENGINES = ("local", "dask")
+"""Where extraction can run."""
+
 DEFAULT_TYPES = ("PERSON", "ORG", "PLACE")
 """Types kept unless --types says otherwise."""
 
@@ -80,6 +83,16 @@ class Settings:
     """Seed for the layout (and any other random step)."""
     strict: bool = False
     """Fail, writing nothing, when any input has to be skipped (--strict)."""
+    jobs: int = 1
+    """Processes (local engine) or workers (a new local Dask cluster) that run extraction."""
+    cache: Path | None = None
+    """Extraction store; None: ``extractions.sqlite`` in the output folder (--cache)."""
+    use_cache: bool = True
+    """Re-use stored extractions and store new ones (--no-cache turns it off)."""
+    engine: str = "local"
+    """Where extraction runs: ``local`` or ``dask`` (--engine)."""
+    scheduler: str | None = None
+    """Address of a running Dask scheduler; None starts a local cluster (--scheduler)."""
     max_nodes: int = 2000
     """Most entities drawn in graph.html (the most mentioned); the GraphML keeps all."""
     max_edges: int = 10000
@@ -96,6 +109,10 @@ class Settings:
             )
         if self.batch_size < 1 or self.evidence_per_edge < 0:
             raise BadSettings("batch_size must be at least 1 and evidence_per_edge at least 0")
+        if self.jobs < 1:
+            raise BadSettings("jobs must be at least 1")
+        if self.engine not in ENGINES:
+            raise BadSettings(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         if self.max_nodes < 1 or self.max_edges < 0:
             raise BadSettings("max_nodes must be at least 1 and max_edges at least 0")
 
@@ -107,4 +124,5 @@ class Settings:
         data["types"] = list(self.types)
         data["aliases"] = None if self.aliases is None else str(self.aliases)
         data["ignore"] = None if self.ignore is None else str(self.ignore)
+        data["cache"] = None if self.cache is None else str(self.cache)
         return data

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import replace
 
 from .names import is_acronym, is_junk, name_key, titles
@@ -45,7 +45,7 @@ def consistent_mentions(
 
 
 def _type_by_name(mentions: list[Mention], shouting: list[tuple[int, int]]) -> dict[str, str]:
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     first: dict[str, str] = {}
     for m in mentions:
         key = name_key(m.name)
@@ -74,8 +74,9 @@ def _missed(
         if _searchable(m.text):
             wanted.setdefault(m.text, kind)
         words = m.text.split()
-        if kind == "PERSON" and len(words) >= 2 and _searchable(words[-1]) and not is_acronym(words[-1]):
-            wanted.setdefault(words[-1], "PERSON")
+        surname = words[-1] if len(words) >= 2 else ""
+        if kind == "PERSON" and surname and _searchable(surname) and not is_acronym(surname):
+            wanted.setdefault(surname, "PERSON")
     if not wanted:
         return []
     by_key = {name_key(name): kind for name, kind in wanted.items()}
@@ -89,12 +90,12 @@ def _missed(
     for paragraph, (seg_start, seg_end) in enumerate(document.segments):
         for match in _matches(pattern, loud, text, seg_start, seg_end, shouting):
             start, end = match.span()
-            kind = by_key.get(name_key(match.group()))
-            if kind is None or _overlaps(start, end, taken):
+            found_kind = by_key.get(name_key(match.group()))
+            if found_kind is None or _overlaps(start, end, taken):
                 continue
             sentence = max(0, bisect_right(starts, start) - 1)
             surface = match.group()
-            found.append(Mention(document.id, start, end, surface, kind,
+            found.append(Mention(document.id, start, end, surface, found_kind,
                                  " ".join(surface.split()), sentence, paragraph))
             taken.insert(bisect_right(taken, (start, end)), (start, end))
     return found

@@ -10,6 +10,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from itertools import combinations
+from operator import attrgetter
 
 import networkx as nx
 
@@ -46,8 +47,8 @@ def build_graph(
 
 
 class Links:
-    """Node and edge counts of some documents; partial counts of disjoint, consecutive
-    (by document id) batches merge into the counts of the whole (see ``merge``)."""
+    """Node and edge counts of some documents; partial counts of disjoint sets of documents
+    merge, in any order, into the counts of the whole (see ``merge``)."""
 
     __slots__ = ("documents", "edges", "nodes", "window")
 
@@ -58,7 +59,7 @@ class Links:
         self.documents: dict[str, DocumentInfo] = {}
 
     def merge(self, later: Links, limit: int) -> Links:
-        """Add the counts of ``later``, whose documents all sort after these."""
+        """Add the counts of ``later``, which share no document with these."""
         self.documents.update(later.documents)
         for key, stats in later.nodes.items():
             self.nodes.setdefault(key, _NodeStats()).merge(stats)
@@ -78,7 +79,7 @@ def count_links(
         raise ValueError(f"window must be one of {', '.join(WINDOWS)}, not {window!r}")
     links = Links(window)
     nodes, edges = links.nodes, links.edges
-    for document in documents:
+    for document in sorted(documents, key=lambda d: d.info.id):
         links.documents[document.info.id] = document.info
         sentences = {s.index: s.text for s in document.sentences}
         windows: dict[Hashable, dict[str, Mention]] = defaultdict(dict)
@@ -183,12 +184,16 @@ class _EdgeStats:
             self.spare.append(item)
 
     def merge(self, later: _EdgeStats, limit: int) -> None:
-        """Add the counts of the same edge in later documents (none shared with these)."""
+        """Add the counts of the same edge in other documents (none shared with these).
+
+        Each side keeps its first passages in document-id order, so the first ``limit`` of
+        both, by document id, are the first ``limit`` of the whole.
+        """
         self.weight += later.weight
         self.docs |= later.docs
-        if len(self.evidence) < limit:
-            self.spare = (self.spare + later.spare)[:limit]
-        self.evidence = (self.evidence + later.evidence)[:limit]
+        by_doc = attrgetter("doc")  # stable: passages of one document keep their order
+        self.spare = sorted(self.spare + later.spare, key=by_doc)[:limit]
+        self.evidence = sorted(self.evidence + later.evidence, key=by_doc)[:limit]
 
     def attrs(self, limit: int) -> dict[str, object]:
         evidence = (self.evidence + self.spare)[:limit]

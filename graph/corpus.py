@@ -23,7 +23,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -94,7 +94,7 @@ def sample_corpus() -> Path:
 
 
 def read_corpus(
-    paths: tuple[Path, ...] | list[Path], fields: FieldNames | None = None
+    paths: Iterable[Path], fields: FieldNames | None = None
 ) -> Iterator[Document | Skipped]:
     """Yield one Document per article found under ``paths``, or Skipped for what fails.
 

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .config import DEFAULT_MODEL, DEFAULT_MODEL_PACKAGE, SPACY_TYPES
 from .consistency import consistent_mentions
@@ -100,7 +100,7 @@ def _add_news_ruler(nlp: Language) -> None:
         return
     text = resources.files("graph").joinpath("data", "news_orgs.txt").read_text(encoding="utf-8")
     names = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
-    ruler = nlp.add_pipe("entity_ruler", name="news_ruler", before="ner")
+    ruler: Any = nlp.add_pipe("entity_ruler", name="news_ruler", before="ner")
     ruler.add_patterns(
         [{"label": "ORG", "pattern": name, "id": "news"} for name in names]
         + [{"label": "ORG", "pattern": [{"LOWER": "channel"}, {"IS_DIGIT": True}], "id": "news"}]
@@ -256,8 +256,8 @@ def trim_span(text: str, keep_numbers: bool = False) -> tuple[int, int] | None:
 
     A name does not cross a line break or a spaced dash ("RUGBY UNION - CUTTITTA" keeps
     "CUTTITTA"), nor a double space (where a control character or a layout gap stood: the
-    part before it is kept), and trailing numbers (a date after a dateline, a score in a table) are cut
-    unless ``keep_numbers``. Returns None when nothing name-like (no letter) is left.
+    part before it is kept), and trailing numbers (a date after a dateline, a score in a
+    table) are cut unless ``keep_numbers``. Returns None when nothing name-like (no letter) is left.
     """
     breaks = list(_BREAK.finditer(text))
     begin = breaks[-1].end() if breaks else 0

@@ -112,9 +112,8 @@ def initials(name: str) -> str:
 
 def _word_list(filename: str) -> frozenset[str]:
     text = resources.files("graph").joinpath("data", filename).read_text(encoding="utf-8")
-    return frozenset(
-        fold(line.strip()) for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(fold(line) for line in lines if line and not line.startswith("#"))
 
 
 @cache

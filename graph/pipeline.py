@@ -9,18 +9,21 @@ import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import networkx as nx
 
 from .config import Settings
-from .cooccurrence import build_graph
+from .cooccurrence import build_graph, graph_from_links
 from .corpus import read_corpus, sample_corpus
+from .engines import Engine, LocalEngine
 from .errors import NoDocuments, OutputError, SkippedInputs
-from .extract import extract_mentions, load_model, model_info
+from .extract import load_model, model_info
 from .overrides import read_overrides
 from .resolve import resolve_entities
+from .store import ExtractionStore, document_key, fingerprint
 from .types import Document, ExtractedDocument, Mention, Resolution, RunReport, Skipped
 
 if TYPE_CHECKING:
@@ -52,14 +55,15 @@ class BuildResult(NamedTuple):
 
 def run(
     settings: Settings,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int, int | None], None] | None = None,
     nlp: Language | None = None,
 ) -> BuildResult:
     """Build the entity graph described by ``settings`` and write its outputs.
 
     Parameters:
         settings: what to read, how to link, where to write (``out=None`` writes nothing).
-        on_progress: called with the number of documents analysed so far, after each one.
+        on_progress: called after each document with the number analysed so far and the
+            total (counted by a quick first read of the inputs).
         nlp: an already loaded pipeline to use instead of loading ``settings.model``.
 
     Raises:
@@ -78,33 +82,38 @@ def run(
     report.model = model_info(nlp, settings.model)
 
     paths = settings.paths or (sample_corpus(),)
+    if settings.strict:  # fail before any analysis, and before anything is stored
+        skipped = [i for i in read_corpus(paths, settings.fields) if isinstance(i, Skipped)]
+        if skipped:
+            raise SkippedInputs(_strict_message(skipped))
+    total = _count_documents(paths, settings) if on_progress else None
     reader = clock.timed_iter("read", read_corpus(paths, settings.fields))
     documents = _documents(reader, report, strict=settings.strict)
-    with clock("extract"):
-        extracted = []
-        for done, item in enumerate(
-            extract_mentions(documents, nlp, _extraction_types(settings), settings.batch_size),
-            start=1,
-        ):
-            extracted.append(item)
-            if on_progress:
-                on_progress(done)
-    report.timings["extract"] -= report.timings.get("read", 0.0)
-    report.documents_read = len(extracted)
-    if settings.strict and report.skipped:
-        raise SkippedInputs(
-            f"skipped {describe_skipped(report.skipped, limit=10)}; strict mode makes any "
-            "skipped input an error, so nothing was written"
-        )
-    if not extracted:
-        raise NoDocuments(_nothing_found(paths, report.skipped))
+    types = _extraction_types(settings)
+    with contextlib.ExitStack() as stack:
+        engine = stack.enter_context(_engine(settings, nlp, types))
+        with clock("extract"), _store(settings) as store:
+            extracted = []
+            for item in _extract_all(documents, engine, store, fingerprint(report.model, types)):
+                extracted.append(item)
+                if on_progress:
+                    on_progress(len(extracted), total)
+            if store is not None:
+                report.cache = {"path": str(store.path), "reused": store.hits,
+                                "parsed": store.misses}
+        report.timings["extract"] -= report.timings.get("read", 0.0)
+        report.documents_read = len(extracted)
+        if settings.strict and report.skipped:  # an input that went bad while we worked
+            raise SkippedInputs(_strict_message(report.skipped))
+        if not extracted:
+            raise NoDocuments(_nothing_found(paths, report.skipped))
 
-    with clock("resolve"):
-        resolution = resolve_entities(
-            extracted, overrides, demonyms=settings.demonyms, types=settings.types
-        )
-    with clock("link"):
-        G = build_graph(extracted, resolution, settings.window, settings.evidence_per_edge)
+        with clock("resolve"):
+            resolution = resolve_entities(
+                extracted, overrides, demonyms=settings.demonyms, types=settings.types
+            )
+        with clock("link"):
+            G = _link(engine, extracted, resolution, settings)
     report.mentions = len(resolution.entity_of)
     report.ignored = resolution.ignored
     report.entities = len(resolution.entities)
@@ -113,6 +122,73 @@ def run(
     if settings.out is not None:
         _write_outputs(settings.out, settings, G, extracted, resolution, report)
     return BuildResult(G, report, resolution)
+
+
+def _link(engine: Engine, extracted: list[ExtractedDocument], resolution: Resolution,
+          settings: Settings) -> nx.Graph:
+    """The graph; its links counted where the engine holds the documents."""
+    limit = settings.evidence_per_edge
+    counter = getattr(engine, "count_links", None)
+    if counter is None:
+        return build_graph(extracted, resolution, settings.window, limit)
+    return graph_from_links(counter(resolution.entity_of, settings.window, limit),
+                            resolution, limit)
+
+
+CHUNK = 512
+"""Documents looked up in the store (and their misses extracted) at a time."""
+
+STORE_FILE = "extractions.sqlite"
+"""Name of the extraction store in the output folder."""
+
+
+def _extract_all(
+    documents: Iterable[Document], engine: Engine, store: ExtractionStore | None, settings_key: str
+) -> Iterator[ExtractedDocument]:
+    """Extraction results of ``documents`` in order: from the store, or from the engine."""
+    iterator = iter(documents)
+    while chunk := list(islice(iterator, CHUNK)):
+        keys = [document_key(d, settings_key) for d in chunk] if store else []
+        results: list[ExtractedDocument | None] = (
+            [store.get(key, d) for key, d in zip(keys, chunk, strict=True)] if store
+            else [None] * len(chunk)
+        )
+        misses = [i for i, r in enumerate(results) if r is None]
+        hold = getattr(engine, "hold", None)
+        if hold is not None and len(misses) < len(chunk):  # stored results join the cluster
+            hold([r for r in results if r is not None])
+        fresh = engine.extract(chunk[i] for i in misses)
+        for i, result in zip(misses, fresh, strict=True):
+            results[i] = result
+        if store is not None:
+            store.put_many((keys[i], results[i]) for i in misses)  # type: ignore[misc]
+        yield from results  # type: ignore[misc]
+
+
+def _engine(settings: Settings, nlp: Language, types: tuple[str, ...]) -> Engine:
+    if settings.engine == "dask":
+        from .dask_engine import DaskEngine
+
+        return DaskEngine(settings.scheduler, settings.jobs, settings.model, types,
+                          settings.batch_size)
+    return LocalEngine(nlp, settings.model, types, settings.batch_size, settings.jobs)
+
+
+def _store(settings: Settings) -> contextlib.AbstractContextManager[ExtractionStore | None]:
+    """The extraction store of this run, or None when caching is off (or nothing is written
+    and no store was named)."""
+    path = settings.cache or (settings.out / STORE_FILE if settings.out is not None else None)
+    if not settings.use_cache or path is None:
+        return contextlib.nullcontext()
+    return ExtractionStore(path)
+
+
+def _count_documents(paths: Iterable[Path], settings: Settings) -> int:
+    """How many documents the inputs hold (a quick read without analysis, for progress)."""
+    count = 0
+    for item in read_corpus(paths, settings.fields):
+        count += isinstance(item, Document)
+    return count
 
 
 def _extraction_types(settings: Settings) -> tuple[str, ...]:
@@ -144,6 +220,11 @@ def describe_skipped(skipped: list[Skipped], limit: int = 3) -> str:
     shown = ", ".join(f"{s.path} ({s.reason})" for s in skipped[:limit])
     more = f" and {len(skipped) - limit} more" if len(skipped) > limit else ""
     return f"{len(skipped)} input{'' if len(skipped) == 1 else 's'}: {shown}{more}"
+
+
+def _strict_message(skipped: list[Skipped]) -> str:
+    return (f"skipped {describe_skipped(skipped, limit=10)}; strict mode makes any skipped "
+            "input an error, so nothing was written")
 
 
 def _nothing_found(paths: Iterable[Path], skipped: list[Skipped]) -> str:

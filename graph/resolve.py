@@ -31,12 +31,22 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rapidfuzz.distance import Levenshtein
 
-from .names import clean, country_code, country_name, demonym_country, initials
-from .names import is_acronym, is_junk
-from .names import PLACE_GENERICS, name_key, slug
+from .names import (
+    PLACE_GENERICS,
+    clean,
+    country_code,
+    country_name,
+    demonym_country,
+    initials,
+    is_acronym,
+    is_junk,
+    name_key,
+    slug,
+)
 from .overrides import Overrides
 from .types import Entity, ExtractedDocument, Merge, Resolution
 
@@ -187,7 +197,7 @@ def _acronyms(by_doc: dict[str, list[_Item]], items: list[_Item], clusters: _Clu
     definitions: dict[str, set[str]] = defaultdict(set)
     names: dict[str, str] = {}
     for doc_items in by_doc.values():
-        for a, b in zip(doc_items, doc_items[1:], strict=False):
+        for a, b in pairwise(doc_items):
             if not 0 < b.start - a.end <= 3:
                 continue
             for long, short in ((a, b), (b, a)):
@@ -398,10 +408,10 @@ def _length(item: _Item) -> tuple[int, int, str, int]:
     return (len(item.tokens), len(item.name), item.name, -rank)
 
 
-def _votes(items: list[_Item], clusters: _Clusters) -> dict[str, Counter[str]]:
+def _votes(items: list[_Item], clusters: _Clusters) -> dict[str, dict[str, float]]:
     """Type votes per cluster root."""
     multi_word = {clusters.find(i.key) for i in items if len(i.tokens) >= 2}
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for item in items:
         root = clusters.find(item.short_of or item.key)
         short = item.short_of is not None or (len(item.tokens) == 1 and root in multi_word)
@@ -411,7 +421,7 @@ def _votes(items: list[_Item], clusters: _Clusters) -> dict[str, Counter[str]]:
     return votes
 
 
-def _winner(votes: Counter[str], fallback: str = "") -> str:
+def _winner(votes: dict[str, float], fallback: str = "") -> str:
     if not votes:
         return fallback
     rank = {t: i for i, t in enumerate(TYPE_ORDER)}

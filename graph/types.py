@@ -195,6 +195,8 @@ class RunReport:
     """Name, version and location of the spaCy pipeline that ran."""
     settings: dict[str, object] = field(default_factory=dict)
     """The settings of the run."""
+    cache: dict[str, object] = field(default_factory=dict)
+    """The extraction store used: its path, and how many documents were reused and parsed."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent per stage."""
     outputs: dict[str, str] = field(default_factory=dict)

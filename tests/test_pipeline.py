@@ -9,7 +9,7 @@ import pytest
 import graph
 from graph.config import Settings
 from graph.errors import BadSettings, NoDocuments, OutputError
-from graph.pipeline import OUTPUT_FILES, run
+from graph.pipeline import OUTPUT_FILES, STORE_FILE, run
 
 from .conftest import GAZA, needs_shared
 
@@ -27,7 +27,7 @@ def test_build_gaza_corpus_has_key_entities_and_links(real_nlp, tmp_path):
     assert G.has_edge("person:benjamin-netanyahu", "org:hamas")
     assert "person:netanyahu" not in G  # the surname is the same person
     assert report.documents_read == 5 and report.skipped == []
-    assert {p.name for p in tmp_path.iterdir()} == set(OUTPUT_FILES.values())
+    assert {p.name for p in tmp_path.iterdir()} == {*OUTPUT_FILES.values(), STORE_FILE}
 
 
 @needs_shared(GAZA)
@@ -72,7 +72,8 @@ SAMPLE_COUNTS = (242, 54, 123)
 
 
 GAZA_ENTITIES = {
-    "org:afp": "AFP", "org:bbc": "BBC", "org:channel-13": "Channel 13", "org:die-presse": "Die Presse", "org:hamas": "Hamas",
+    "org:afp": "AFP", "org:bbc": "BBC", "org:channel-13": "Channel 13",
+    "org:die-presse": "Die Presse", "org:hamas": "Hamas",
     "org:international-court-of-justice": "International Court of Justice",
     "org:international-criminal-court": "International Criminal Court",
     "org:project-hope": "Project Hope", "org:wafa": "WAFA",

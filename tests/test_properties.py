@@ -29,7 +29,7 @@ from graph.config import Settings
 from graph.corpus import SUFFIXES, read_corpus
 from graph.errors import NoDocuments
 from graph.export import FORMULA_STARTS, _node_ids
-from graph.pipeline import OUTPUT_FILES, run
+from graph.pipeline import OUTPUT_FILES, STORE_FILE, run
 from graph.types import Document, Skipped
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "graphml"
@@ -159,7 +159,7 @@ def test_build_and_export_adversarial_text(tmp_path_factory: pytest.TempPathFact
     nodes, edges = read_csv(out / "nodes.csv"), read_csv(out / "edges.csv")
     json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert (out / "graph.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
-    assert {p.name for p in out.iterdir()} == set(OUTPUT_FILES.values())
+    assert {p.name for p in out.iterdir()} == {*OUTPUT_FILES.values(), STORE_FILE}
 
     # the formats agree on nodes, labels, types and weights
     ids = _node_ids(G.nodes)

@@ -174,7 +174,8 @@ def test_user_aliases_and_types_and_ignore(tmp_path):
                                 [("Project Hope", "ORG")], [("The Hague", "ORG")]]),
                 overrides=overrides)
     assert labels(r) == {
-        "person:benjamin-netanyahu": ("Benjamin Netanyahu", "PERSON", ("Benjamin Netanyahu", "Bibi")),
+        "person:benjamin-netanyahu": (
+            "Benjamin Netanyahu", "PERSON", ("Benjamin Netanyahu", "Bibi")),
         "place:the-hague": ("The Hague", "PLACE", ("The Hague",)),
     }
     assert ("person:benjamin-netanyahu", "Bibi", "your alias file") in rules(r)
