@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
+import functools
 import json
 import logging
 import math
@@ -305,12 +306,12 @@ def write_gexf(
     OSError
         If the file cannot be written.
     """
-    from .viewer import OTHER_COLOR, TYPE_COLORS, layout_positions
+    from .viewer import OTHER_COLOR, TYPE_COLORS, export_positions
 
     if G.is_multigraph():
         raise ValueError("write_gexf takes a Graph or DiGraph, not a multigraph")
     if positions is None:
-        positions = layout_positions(G, seed=seed)
+        positions = export_positions(G, seed=seed)
     ids = _node_ids(G.nodes, escape=_xml_text)
     nodes = sorted(G.nodes, key=lambda n: ids[n])
     edges = _edge_list(G, ids)
@@ -489,18 +490,27 @@ def _flat(data: dict[Any, Any], skip: frozenset[str] = frozenset()) -> dict[str,
 def _json_ready(value: Any) -> Any:
     """``value`` as JSON-ready data: records as dicts, tuples and sets as lists, non-string
     keys as strings, lone surrogates as U+FFFD."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, bool) or value is None:
+    kind = type(value)
+    if kind is str:  # the common cases first: this runs for every value of every export
+        return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
+    if kind is int or value is None or kind is bool:
         return value
+    if kind is list or kind is tuple:
+        return [_json_ready(v) for v in value]
+    if kind is dict:
+        return {_json_ready(k if type(k) is str else str(k)): _json_ready(v)
+                for k, v in value.items()}
+    names = _record_fields(kind)
+    if names is not None:
+        return {name: _json_ready(getattr(value, name)) for name in names}
+    if isinstance(value, str):
+        return _json_ready(str(value))
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real):
         return float(value) if math.isfinite(value) else str(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _json_ready(dataclasses.asdict(value))
     if isinstance(value, dict):
-        return {str(_json_ready(str(k))): _json_ready(v) for k, v in value.items()}
+        return _json_ready(dict(value))
     if isinstance(value, (set, frozenset)):
         return [_json_ready(v) for v in sorted(value, key=repr)]
     if isinstance(value, (list, tuple)):
@@ -508,6 +518,14 @@ def _json_ready(value: Any) -> Any:
     if isinstance(value, PurePath):
         return _json_ready(str(value))
     return _json_ready(str(value))
+
+
+@functools.cache
+def _record_fields(kind: type) -> tuple[str, ...] | None:
+    """Field names of a dataclass type (records become dicts), or None."""
+    if dataclasses.is_dataclass(kind):
+        return tuple(field.name for field in dataclasses.fields(kind))
+    return None
 
 
 def _cell(value: object) -> object:

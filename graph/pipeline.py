@@ -278,15 +278,18 @@ def _write_outputs(
         write_nodes_csv,
         write_report,
     )
-    from .viewer import write_viewer
+    from .viewer import export_positions, write_viewer
 
     files = {kind: out / name for kind, name in OUTPUT_FILES.items()}
     started = time.perf_counter()
     try:
+        positions = export_positions(G, seed=settings.seed, max_nodes=settings.max_nodes,
+                                     max_edges=settings.max_edges)
         write_viewer(G, files["html"], seed=settings.seed, max_nodes=settings.max_nodes,
-                     max_edges=settings.max_edges, max_evidence=settings.evidence_per_edge)
+                     max_edges=settings.max_edges, max_evidence=settings.evidence_per_edge,
+                     positions=positions)
         write_graphml(G, files["graphml"])
-        write_gexf(G, files["gexf"], seed=settings.seed)
+        write_gexf(G, files["gexf"], seed=settings.seed, positions=positions)
         write_nodes_csv(G, files["nodes"])
         write_edges_csv(G, files["edges"])
         write_json(G, files["json"])

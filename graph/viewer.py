@@ -106,6 +106,7 @@ def write_viewer(
     max_nodes: int = MAX_NODES,
     max_edges: int = MAX_EDGES,
     max_evidence: int = MAX_EVIDENCE,
+    positions: dict[Any, tuple[float, float]] | None = None,
 ) -> None:
     """Write ``G`` as an interactive HTML page that works from disk with no network.
 
@@ -125,6 +126,9 @@ def write_viewer(
         them) are drawn; the page says how many of how many it shows.
     max_evidence:
         Evidence passages kept per link (fewer if the page's evidence budget runs out).
+    positions:
+        Positions from ``export_positions`` (so other exports share the layout); by
+        default the layout is computed here, the same way.
 
     Raises
     ------
@@ -135,7 +139,7 @@ def write_viewer(
     """
     path = Path(path)
     html = render_viewer(G, seed=seed, max_nodes=max_nodes, max_edges=max_edges,
-                         max_evidence=max_evidence)
+                         max_evidence=max_evidence, positions=positions)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(path, "wb") as stream:
@@ -147,12 +151,13 @@ def write_viewer(
 
 
 def render_viewer(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
-                  max_edges: int = MAX_EDGES, max_evidence: int = MAX_EVIDENCE) -> str:
+                  max_edges: int = MAX_EDGES, max_evidence: int = MAX_EVIDENCE,
+                  positions: dict[Any, tuple[float, float]] | None = None) -> str:
     """Return the viewer page for ``G`` as a string (see write_viewer)."""
     scripts = [_vis_bundle()] + [(TEMPLATES / name).read_text(encoding="utf-8")
                                  for name in APP_SCRIPTS]
     data = viewer_data(G, seed=seed, max_nodes=max_nodes, max_edges=max_edges,
-                       max_evidence=max_evidence)
+                       max_evidence=max_evidence, positions=positions)
     values = {
         "CSP": _content_security_policy(*scripts),
         "DATA": _script_json(data),
@@ -163,7 +168,8 @@ def render_viewer(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
 
 
 def viewer_data(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
-                max_edges: int = MAX_EDGES, max_evidence: int = MAX_EVIDENCE) -> dict[str, Any]:
+                max_edges: int = MAX_EDGES, max_evidence: int = MAX_EVIDENCE,
+                positions: dict[Any, tuple[float, float]] | None = None) -> dict[str, Any]:
     """The JSON-ready data the page reads.
 
     Nodes carry positions, a community number and PageRank; edges refer to nodes by index
@@ -174,7 +180,7 @@ def viewer_data(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
     H = nx.Graph()
     H.add_nodes_from(node_ids)
     H.add_edges_from((u, v, {"weight": _weight(G.edges[u, v])}) for u, v in pairs)
-    pos = layout_positions(H, seed=seed)
+    pos = positions if positions is not None else layout_positions(H, seed=seed)
     groups = communities(H, seed=seed)
     community_of = {node: k for k, members in enumerate(groups) for node in members}
     rank = pagerank(G)
@@ -207,6 +213,43 @@ def viewer_data(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
         "nodes": nodes,
         "edges": edges,
     }
+
+
+def export_positions(
+    G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES, max_edges: int = MAX_EDGES
+) -> dict[Any, tuple[float, float]]:
+    """Positions of every node: the page's layout for the drawn ones, and each other node
+    placed beside the drawn entities it is linked to (or on a ring outside them). Linear
+    beyond the page's own layout, so exports of a large graph share the page's picture.
+    """
+    node_ids, pairs = select_shown(G, max_nodes=max_nodes, max_edges=max_edges)
+    H = nx.Graph()
+    H.add_nodes_from(node_ids)
+    H.add_edges_from((u, v, {"weight": _weight(G.edges[u, v])}) for u, v in pairs)
+    positions = dict(layout_positions(H, seed=seed))
+    rest = sorted((n for n in G if n not in positions), key=str)
+    if not rest:
+        return positions
+    xs = [x for x, _ in positions.values()] or [0.0]
+    ys = [y for _, y in positions.values()] or [0.0]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    radius = max(max(xs) - min(xs), max(ys) - min(ys), 1.0) / 2 + COMPONENT_SPACING
+    outside = 0
+    for i, node in enumerate(rest):
+        anchors = [positions[m] for m in G[node] if m in H]
+        angle = 2.399963 * i  # golden angle: spread without collisions
+        if anchors:
+            ax = sum(x for x, _ in anchors) / len(anchors)
+            ay = sum(y for _, y in anchors) / len(anchors)
+            spread = COMPONENT_SPACING * (0.5 + (i % 7) / 7)
+            positions[node] = (round(ax + spread * math.cos(angle), 1),
+                               round(ay + spread * math.sin(angle), 1))
+        else:
+            ring = radius + COMPONENT_SPACING * math.sqrt(outside)
+            positions[node] = (round(cx + ring * math.cos(angle), 1),
+                               round(cy + ring * math.sin(angle), 1))
+            outside += 1
+    return positions
 
 
 def select_shown(
