@@ -21,7 +21,8 @@ from .config import (
     Settings,
 )
 from .errors import GraphError
-from .pipeline import describe_skipped, run
+from .freshness import up_to_date
+from .pipeline import OUTPUT_FILES, describe_skipped, run
 from .types import RunReport
 
 PROG = "entity-graph"
@@ -122,6 +123,10 @@ def make_parser() -> argparse.ArgumentParser:
         help="with --engine dask: address of a running scheduler, e.g. tcp://10.0.0.5:8786 "
         "(default: start a local cluster)",
     )
+    build.add_argument(
+        "--force", action="store_true",
+        help="rebuild even when the output folder is up to date",
+    )
     build.add_argument("-q", "--quiet", action="store_true",
                        help="print only errors (no progress bar, no summary)")
     build.add_argument("-v", "--verbose", action="store_true", help="print debug messages")
@@ -157,6 +162,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             engine=args.engine,
             scheduler=args.scheduler,
         )
+        if not args.force and up_to_date(settings, OUTPUT_FILES.values()):
+            if not args.quiet:
+                print(f"Up to date: nothing changed since the last run into {settings.out} "
+                      "(--force rebuilds).", file=sys.stderr)
+            return 0
         with _terminate_as_exit(), _progress_bar(args.quiet) as on_progress:
             result = run(settings, on_progress=on_progress)
     except GraphError as err:

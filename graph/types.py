@@ -199,5 +199,7 @@ class RunReport:
     """The extraction store used: its path, and how many documents were reused and parsed."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent per stage."""
+    fingerprint: str = ""
+    """Hash of everything the outputs depend on; an identical re-run can skip all work."""
     outputs: dict[str, str] = field(default_factory=dict)
     """Files written, by kind."""

@@ -88,3 +88,25 @@ def test_entity_graph_build_default_is_sample_corpus_into_output(tmp_path):
 
 def test_make_parser_prog_name():
     assert make_parser().prog == "entity-graph"
+
+
+@pytest.mark.model
+def test_entity_graph_build_up_to_date_does_nothing_until_something_changes(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Angela Merkel met Emmanuel Macron in Paris.\n",
+                                           encoding="utf-8")
+    first = entity_graph("build", "in", "-o", "out", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    stamp = (tmp_path / "out" / "graph.graphml").stat().st_mtime_ns
+    again = entity_graph("build", "in", "-o", "out", cwd=tmp_path)
+    assert (again.returncode, again.stderr) == (0, (
+        "Up to date: nothing changed since the last run into out (--force rebuilds).\n"))
+    assert (tmp_path / "out" / "graph.graphml").stat().st_mtime_ns == stamp
+    forced = entity_graph("build", "in", "-o", "out", "--force", cwd=tmp_path)
+    assert forced.stderr.startswith("Read 1 document(s)")
+    (tmp_path / "in" / "a.txt").write_text("Angela Merkel met Olaf Scholz in Berlin.\n",
+                                           encoding="utf-8")
+    changed = entity_graph("build", "in", "-o", "out", cwd=tmp_path)
+    assert changed.stderr.startswith("Read 1 document(s)")
+    settings = entity_graph("build", "in", "-o", "out", "--window", "document", cwd=tmp_path)
+    assert settings.stderr.startswith("Read 1 document(s)")

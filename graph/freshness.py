@@ -1,0 +1,100 @@
+"""Is the output folder already up to date? Then a re-run need not do anything.
+
+A run records in report.json a fingerprint of everything its outputs depend on: each input
+document (id, metadata and analysed text) and each skipped input, the settings that shape
+the outputs, the model, the user's alias and ignore files, and this tool's version. The CLI
+compares it before doing any work (``--force`` rebuilds anyway).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from importlib import metadata
+from pathlib import Path
+
+from .config import Settings
+from .corpus import read_corpus, sample_corpus
+from .types import Document, Skipped
+
+logger = logging.getLogger(__name__)
+
+NOT_IN_FINGERPRINT = frozenset({"out", "cache", "use_cache", "jobs", "engine", "scheduler",
+                                "batch_size"})
+"""Settings that change how a run works, not what it writes."""
+
+
+class CorpusDigest:
+    """A running hash of the inputs as they are read."""
+
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+
+    def watch(self, items: Iterable[Document | Skipped]) -> Iterator[Document | Skipped]:
+        """Pass ``items`` on, hashing each."""
+        for item in items:
+            self.add(item)
+            yield item
+
+    def add(self, item: Document | Skipped) -> None:
+        update = self.digest.update
+        if isinstance(item, Skipped):
+            update(f"\x01{item.path}\x00{item.reason}".encode("utf-8", "surrogatepass"))
+            return
+        head = [item.id, item.title, item.date, item.source, item.url]
+        update(("\x02" + json.dumps(head)).encode("utf-8", "surrogatepass"))
+        for start, end in item.segments:
+            update(f"\x00{start}:{end}\x00".encode())
+            update(item.text[start:end].encode("utf-8", "surrogatepass"))
+
+    def hexdigest(self) -> str:
+        return self.digest.hexdigest()
+
+
+def run_fingerprint(settings: Settings, corpus: str) -> str:
+    """The fingerprint of a run over a corpus with digest ``corpus``."""
+    from . import __version__
+
+    shaping = {k: v for k, v in settings.to_dict().items() if k not in NOT_IN_FINGERPRINT}
+    files = {name: _file_hash(getattr(settings, name)) for name in ("aliases", "ignore")}
+    data = [__version__, corpus, shaping, files, model_identity(settings.model)]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def up_to_date(settings: Settings, output_files: Iterable[str]) -> bool:
+    """True when the output folder holds every output of an identical earlier run."""
+    if settings.out is None or not settings.use_cache:
+        return False
+    try:
+        report = json.loads((settings.out / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    recorded = report.get("fingerprint") if isinstance(report, dict) else None
+    if not recorded or not all((settings.out / name).is_file() for name in output_files):
+        return False
+    digest = CorpusDigest()
+    for item in read_corpus(settings.paths or (sample_corpus(),), settings.fields):
+        digest.add(item)
+    return bool(recorded == run_fingerprint(settings, digest.hexdigest()))
+
+
+def model_identity(model: str) -> str:
+    """The model's name and installed version (or its folder's meta.json), without loading it."""
+    folder = Path(model)
+    if folder.is_dir():
+        return _file_hash(folder / "meta.json") or str(folder.resolve())
+    try:
+        return f"{model}=={metadata.version(model.replace('_', '-'))}"
+    except metadata.PackageNotFoundError:
+        return model
+
+
+def _file_hash(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
