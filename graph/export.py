@@ -521,7 +521,7 @@ def _json_ready(value: Any) -> Any:
 
 
 @functools.cache
-def _record_fields(kind: type) -> tuple[str, ...] | None:
+def _record_fields(kind: Any) -> tuple[str, ...] | None:
     """Field names of a dataclass type (records become dicts), or None."""
     if dataclasses.is_dataclass(kind):
         return tuple(field.name for field in dataclasses.fields(kind))
