@@ -500,7 +500,7 @@ def _json_ready(value: Any) -> Any:
     if kind is dict:
         return {_json_ready(k if type(k) is str else str(k)): _json_ready(v)
                 for k, v in value.items()}
-    names = _record_fields(kind)
+    names = _record_fields(kind)  # type: ignore[arg-type]
     if names is not None:
         return {name: _json_ready(getattr(value, name)) for name in names}
     if isinstance(value, str):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import functools
 from functools import cache
 from importlib import resources
 
@@ -78,6 +79,7 @@ def slug(name: str) -> str:
     return _NON_WORD.sub("-", fold(name)).strip("-")
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def name_key(name: str) -> str:
     """The key two spellings of one name share: ``U.S.``, ``US`` and ``u.s`` -> ``us``.
 
@@ -147,6 +149,7 @@ def title_length(words: list[str]) -> int:
     return taken
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def is_junk(name: str, ignore: frozenset[str] = frozenset()) -> bool:
     """True for strings that are never entities: stoplist, titles, numbers, single letters."""
     key = fold(clean(name))
@@ -191,6 +194,7 @@ def _country_codes() -> dict[str, str]:
     return codes
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def country_code(name: str, as_code: bool = False) -> str | None:
     """ISO alpha-2 code of a country name (``United States`` -> ``US``), or None.
 

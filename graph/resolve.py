@@ -89,6 +89,8 @@ class _Item:
     tokens: tuple[str, ...]
     via: tuple[str, str] | None = None
     short_of: str | None = None
+    rank: tuple[int, int, str, int] = (0, 0, "", 0)
+    """Sort key of "the longest name" (words, characters, name, type order)."""
 
 
 class _Clusters:
@@ -153,9 +155,9 @@ def resolve_entities(
         types, names_of = _types(items, clusters), _names_of(items, clusters)
         for doc_items in by_doc.values():
             _short_forms_in_document(doc_items, clusters, types, names_of)
-        _surnames_across_documents(items, clusters)
-        _place_generics(items, clusters)
-        _spelling_variants(items, clusters)
+        _surnames_across_documents(items, clusters, types)
+        _place_generics(items, clusters, types)
+        _spelling_variants(items, clusters, types)
         if clusters.changes == before:
             break
     return _entities(items, clusters, overrides, ignored)
@@ -188,7 +190,9 @@ def _items(
             if keep is not None and kind not in keep:
                 continue
             tokens = tuple(key.split()) if not key.startswith("country:") else (key,)
-            items.append(_Item(m.doc, m.start, m.end, name, kind, m.cue, key, tokens, via))
+            item = _Item(m.doc, m.start, m.end, name, kind, m.cue, key, tokens, via)
+            item.rank = _length(item)
+            items.append(item)
     return items, ignored
 
 
@@ -306,9 +310,10 @@ def _names_of(items: list[_Item], clusters: _Clusters) -> dict[str, set[tuple[st
     return names
 
 
-def _surnames_across_documents(items: list[_Item], clusters: _Clusters) -> None:
+def _surnames_across_documents(
+    items: list[_Item], clusters: _Clusters, provisional: dict[str, str]
+) -> None:
     """A surname left alone joins the only person in the corpus with that surname."""
-    provisional = _types(items, clusters)
     surnames: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for item in items:
         root = clusters.find(item.key)
@@ -330,9 +335,8 @@ def _surnames_across_documents(items: list[_Item], clusters: _Clusters) -> None:
                            f"the only person named ... {item.name}")
 
 
-def _place_generics(items: list[_Item], clusters: _Clusters) -> None:
+def _place_generics(items: list[_Item], clusters: _Clusters, provisional: dict[str, str]) -> None:
     """Join "Gaza Strip" to "Gaza": a place and the same name with a generic word."""
-    provisional = _types(items, clusters)
     places = {i.key for i in items if provisional.get(clusters.find(i.key)) == "PLACE"}
     for key in sorted(places):
         words = key.split()
@@ -341,9 +345,10 @@ def _place_generics(items: list[_Item], clusters: _Clusters) -> None:
                            f"{key} = {' '.join(words[:-1])}")
 
 
-def _spelling_variants(items: list[_Item], clusters: _Clusters) -> None:
+def _spelling_variants(
+    items: list[_Item], clusters: _Clusters, provisional: dict[str, str]
+) -> None:
     """Join multi-word names of one type that differ by a letter or two inside one word."""
-    provisional = _types(items, clusters)
     blocks: dict[tuple[str, int, str], set[str]] = defaultdict(set)
     for item in items:
         if len(item.tokens) < 2 or item.short_of or item.key.startswith("country"):
@@ -397,7 +402,7 @@ def _types(items: list[_Item], clusters: _Clusters) -> dict[str, str]:
     for item in items:
         root = clusters.find(item.short_of or item.key)
         best = longest.get(root)
-        if best is None or _length(item) > _length(best):
+        if best is None or item.rank > best.rank:
             longest[root] = item
     return {root: "PLACE" if root.startswith("country:") else
             _winner(votes[root], longest[root].type) for root in longest}
