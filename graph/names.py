@@ -6,9 +6,9 @@ codes). Word lists live in graph/data/ so users can read (and extend) them.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-import functools
 from functools import cache
 from importlib import resources
 
