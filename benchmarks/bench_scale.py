@@ -63,9 +63,11 @@ for line in open(sys.argv[1], encoding="utf-8"):
         for a, b in itertools.combinations(names, 2):
             w = G.get_edge_data(a, b, {"weight": 0})["weight"]
             G.add_edge(a, b, weight=w + 1)
+import os
+os.chdir(sys.argv[2])  # pyvis copies a lib/ folder into the working directory
 net = Network()
 net.from_nx(G)
-net.write_html(sys.argv[2] + "/tutorial.html")
+net.write_html("tutorial.html")
 """
 
 MEASURE = """

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import statistics
@@ -109,9 +110,14 @@ def pyvis_write(G: nx.Graph, path: Path) -> None:
     simple.add_nodes_from((n, {"label": d["label"], "title": d["type"]})
                           for n, d in G.nodes(data=True))
     simple.add_edges_from((u, v, {"weight": d["weight"]}) for u, v, d in G.edges(data=True))
-    net = Network(cdn_resources="in_line")
-    net.from_nx(simple)
-    net.write_html(str(path))
+    here = Path.cwd()
+    os.chdir(path.parent)  # pyvis copies a lib/ folder into the working directory
+    try:
+        net = Network(cdn_resources="in_line")
+        net.from_nx(simple)
+        net.write_html(str(path))
+    finally:
+        os.chdir(here)
 
 
 def browser_figures(page_path: Path, query: str) -> dict[str, float]:
