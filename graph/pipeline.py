@@ -153,7 +153,7 @@ def _extract_all(
     while chunk := list(islice(iterator, CHUNK)):
         keys = [document_key(d, settings_key) for d in chunk] if store else []
         results: list[ExtractedDocument | None] = (
-            [store.get(key, d) for key, d in zip(keys, chunk, strict=True)] if store
+            store.get_many(keys, chunk) if store
             else [None] * len(chunk)
         )
         misses = [i for i, r in enumerate(results) if r is None]

@@ -395,9 +395,10 @@ def _variant_score(a: str, b: str) -> float:
     return 100.0 * (1 - distance / max(len(a), len(b)))
 
 
-def _types(items: list[_Item], clusters: _Clusters) -> dict[str, str]:
+def _types(items: list[_Item], clusters: _Clusters,
+           votes: dict[str, dict[str, float]] | None = None) -> dict[str, str]:
     """The type of each cluster root: the vote, ties to the type of its longest name."""
-    votes = _votes(items, clusters)
+    votes = votes if votes is not None else _votes(items, clusters)
     longest: dict[str, _Item] = {}
     for item in items:
         root = clusters.find(item.short_of or item.key)
@@ -441,7 +442,7 @@ def _entities(
     items: list[_Item], clusters: _Clusters, overrides: Overrides, ignored: int
 ) -> Resolution:
     votes = _votes(items, clusters)
-    decided = _types(items, clusters)
+    decided = _types(items, clusters, votes)
     members: dict[str, list[_Item]] = defaultdict(list)
     for item in items:
         members[clusters.find(item.short_of or item.key)].append(item)

@@ -101,6 +101,16 @@ class ExtractionStore:
         self.db.execute("UPDATE extractions SET used = 1 WHERE key = ?", (key,))
         return _decode(row[0], document)
 
+    def get_many(
+        self, keys: list[str], documents: list[Document]
+    ) -> list[ExtractedDocument | None]:
+        """``get`` for several documents, in one transaction."""
+        self.db.execute("BEGIN")
+        try:
+            return [self.get(key, d) for key, d in zip(keys, documents, strict=True)]
+        finally:
+            self.db.execute("COMMIT")
+
     def put_many(self, items: Iterable[tuple[str, ExtractedDocument]]) -> None:
         """Store several extractions in one transaction."""
         rows = [(key, _encode(extracted)) for key, extracted in items]
