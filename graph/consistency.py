@@ -15,10 +15,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from .names import is_acronym, is_junk, name_key, titles
 from .types import Document, Mention
+
+_RUN = re.compile(r"\w+")
+_RUN_START = re.compile(r"(?<![\w.])\w+")
+_CAPITAL_RUN_START = re.compile(r"(?<![\w.])(?=[A-Z]|[^\x00-\x7f])\w+")
+"""A word that may start a name: capital letter or non-ASCII first (names are capitalised)."""
 
 HEADLINE_VOTE = 0.5
 """Vote of an occurrence inside a re-cased headline (less reliable)."""
@@ -80,21 +86,18 @@ def _missed(
     if not wanted:
         return []
     by_key = {name_key(name): kind for name, kind in wanted.items()}
-    names = sorted(wanted, key=lambda n: (-len(n), n))
-    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
-    loud = re.compile(pattern.pattern, re.IGNORECASE)
+    finder = _NameFinder(wanted)
     taken = sorted((m.start, m.end) for m in mentions)
     starts = [s for s, _ in sentences]
     found: list[Mention] = []
     text = document.text
     for paragraph, (seg_start, seg_end) in enumerate(document.segments):
-        for match in _matches(pattern, loud, text, seg_start, seg_end, shouting):
-            start, end = match.span()
-            found_kind = by_key.get(name_key(match.group()))
+        for start, end in _matches(finder, text, seg_start, seg_end, shouting):
+            surface = text[start:end]
+            found_kind = by_key.get(name_key(surface))
             if found_kind is None or _overlaps(start, end, taken):
                 continue
             sentence = max(0, bisect_right(starts, start) - 1)
-            surface = match.group()
             found.append(Mention(document.id, start, end, surface, found_kind,
                                  " ".join(surface.split()), sentence, paragraph))
             taken.insert(bisect_right(taken, (start, end)), (start, end))
@@ -111,14 +114,54 @@ def _searchable(name: str) -> bool:
     )
 
 
-def _matches(pattern, loud, text: str, start: int, end: int, shouting):  # type: ignore[no-untyped-def]
-    """Matches in ``text[start:end]``: case-sensitive, but not inside re-cased headlines."""
+def _matches(finder: _NameFinder, text: str, start: int, end: int,
+             shouting: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Spans of names in ``text[start:end]``: exact case, except inside re-cased headlines."""
     loud_spans = [(s, e) for s, e in shouting if s < end and e > start]
-    for match in pattern.finditer(text, start, end):
-        if not _inside(match.start(), loud_spans):
-            yield match
+    for span in finder.find(text, start, end):
+        if not _inside(span[0], loud_spans):
+            yield span
     for s, e in loud_spans:
-        yield from loud.finditer(text, max(s, start), min(e, end))
+        yield from finder.find(text, max(s, start), min(e, end), ignore_case=True)
+
+
+class _NameFinder:
+    """Finds whole-word occurrences of capitalised names (others are ignored) as the
+    expression ``(?<![\\w.])(?:name|...)(?!\\w)`` with longer names first would, without
+    compiling an expression for every document: names are looked up by their first word."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.exact: dict[str, list[str]] = defaultdict(list)
+        self.folded: dict[str, list[str]] = defaultdict(list)
+        for name in sorted(names, key=lambda n: (-len(n), n)):
+            first = _RUN.match(name)
+            if first is not None and name[0].isupper():
+                self.exact[first.group()].append(name)
+                self.folded[first.group().lower()].append(name.lower())
+
+    def find(self, text: str, start: int, end: int,
+             ignore_case: bool = False) -> Iterator[tuple[int, int]]:
+        """Non-overlapping ``(start, end)`` of names in ``text[start:end]``, leftmost first."""
+        index = self.folded if ignore_case else self.exact
+        resume = start
+        runs = _RUN_START if ignore_case else _CAPITAL_RUN_START
+        for run in runs.finditer(text, start, end):
+            at = run.start()
+            if at < resume:
+                continue
+            word = run.group()
+            for name in index.get(word.lower() if ignore_case else word, ()):
+                stop = at + len(name)
+                if stop > end:
+                    continue
+                piece = text[at:stop]
+                if (piece.lower() if ignore_case else piece) != name:
+                    continue
+                if stop < end and (text[stop].isalnum() or text[stop] == "_"):
+                    continue
+                yield at, stop
+                resume = stop
+                break
 
 
 def _inside(position: int, spans: list[tuple[int, int]]) -> bool:

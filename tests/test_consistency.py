@@ -1,4 +1,9 @@
-from graph.consistency import consistent_mentions
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graph.consistency import _NameFinder, consistent_mentions
 from graph.types import Document, Mention
 
 
@@ -42,3 +47,27 @@ def test_only_analysed_segments_are_searched():
     doc = Document("d", text, ((0, 10), (24, len(text))))
     result = consistent_mentions(doc, [mention(doc, "Hamas", 0, "ORG")], [(0, 10), (24, 34)], [])
     assert [m.start for m in result] == [0, 24]
+
+
+NAME_ALPHABET = "AaBbUSé.' -_1\n"
+
+
+@given(
+    names=st.lists(
+        st.text(NAME_ALPHABET, min_size=1, max_size=8).map(lambda s: "A" + s.strip()),
+        min_size=1, max_size=5),
+    text=st.text(NAME_ALPHABET, max_size=60),
+    bounds=st.tuples(st.integers(0, 60), st.integers(0, 60)),
+    ignore_case=st.booleans(),
+)
+@settings(max_examples=400, deadline=None)
+def test_name_finder_matches_the_regular_expression_it_replaces(names, text, bounds,
+                                                                 ignore_case):
+    start, end = min(bounds), min(max(bounds), len(text))
+    start = min(start, end)
+    ordered = sorted(set(names), key=lambda n: (-len(n), n))
+    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, ordered)) + r")(?!\w)",
+                         re.IGNORECASE if ignore_case else 0)
+    expected = [m.span() for m in pattern.finditer(text, start, end)]
+    found = list(_NameFinder(names).find(text, start, end, ignore_case=ignore_case))
+    assert found == expected

