@@ -114,6 +114,17 @@ def read_corpus(
         yield from reader.read(Path(root))
 
 
+def input_files(paths: Iterable[Path]) -> Iterator[tuple[str, int, int, int]]:
+    """``(path, size, modification time in ns, mode)`` of each regular file ``read_corpus``
+    would open, in the same order, without opening any."""
+    reader = _Reader(FieldNames())
+    for root in paths:
+        for entry in reader.entries(Path(root)):
+            if not isinstance(entry, Skipped) and stat.S_ISREG(entry[2].st_mode):
+                info = entry[2]
+                yield str(entry[0]), info.st_size, info.st_mtime_ns, info.st_mode
+
+
 class _Reader:
     """Reads inputs one by one, remembering the files and document ids already used."""
 
@@ -123,6 +134,14 @@ class _Reader:
         self.ids: set[str] = set()
 
     def read(self, root: Path) -> Iterator[Document | Skipped]:
+        for entry in self.entries(root):
+            if isinstance(entry, Skipped):
+                yield entry
+            else:
+                yield from self._file(*entry)
+
+    def entries(self, root: Path) -> Iterator[tuple[Path, str, os.stat_result] | Skipped]:
+        """The files under ``root`` as ``(path, document id, stat)``, in reading order."""
         try:
             info = root.stat()
         except OSError as err:
@@ -131,9 +150,11 @@ class _Reader:
         if stat.S_ISDIR(info.st_mode):
             yield from self._walk(root, info)
         else:
-            yield from self._file(root, root.name, info)
+            yield root, root.name, info
 
-    def _walk(self, root: Path, info: os.stat_result) -> Iterator[Document | Skipped]:
+    def _walk(
+        self, root: Path, info: os.stat_result
+    ) -> Iterator[tuple[Path, str, os.stat_result] | Skipped]:
         """Depth first, names sorted in each folder: the order of ``sorted(rglob("*"))``."""
         names, problem = _list_folder(root)
         if problem:
@@ -153,7 +174,7 @@ class _Reader:
                 yield Skipped(str(path), _stat_problem(path, err))
                 continue
             if not stat.S_ISDIR(info.st_mode):
-                yield from self._file(path, path.relative_to(root).as_posix(), info)
+                yield path, path.relative_to(root).as_posix(), info
                 continue
             if (info.st_dev, info.st_ino) in ancestors:
                 yield Skipped(str(path), "symbolic link loop: it leads back to a folder above it")

@@ -4,6 +4,12 @@ A run records in report.json a fingerprint of everything its outputs depend on: 
 document (id, metadata and analysed text) and each skipped input, the settings that shape
 the outputs, the model, the user's alias and ignore files, and this tool's version. The CLI
 compares it before doing any work (``--force`` rebuilds anyway).
+
+Reading the inputs to hash them is avoided where file metadata answers the question, as
+make and git do: when every input file has the path, size and modification time recorded
+by the last run, the recorded hash of their content stands; when files were added, removed
+or changed size, the outputs are out of date without reading anything. Only files touched
+without changing size are read and hashed again.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .config import Settings
-from .corpus import read_corpus, sample_corpus
+from .corpus import input_files, read_corpus, sample_corpus
 from .types import Document, Skipped
 
 logger = logging.getLogger(__name__)
@@ -63,6 +69,17 @@ def run_fingerprint(settings: Settings, corpus: str) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def input_stamps(paths: Iterable[Path]) -> dict[str, str]:
+    """Hashes of the input files' paths and sizes (``files``) and of those plus modification
+    times and permissions (``stamps``), from file metadata alone."""
+    files, stamps = hashlib.sha256(), hashlib.sha256()
+    for path, size, mtime, mode in input_files(paths):
+        entry = f"{path}\x00{size}\x00".encode("utf-8", "surrogatepass")
+        files.update(entry)
+        stamps.update(entry + f"{mtime}\x00{mode}\x00".encode())
+    return {"files": files.hexdigest(), "stamps": stamps.hexdigest()}
+
+
 def up_to_date(settings: Settings, output_files: Iterable[str]) -> bool:
     """True when the output folder holds every output of an identical earlier run."""
     if settings.out is None or not settings.use_cache:
@@ -71,13 +88,23 @@ def up_to_date(settings: Settings, output_files: Iterable[str]) -> bool:
         report = json.loads((settings.out / "report.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    recorded = report.get("fingerprint") if isinstance(report, dict) else None
+    if not isinstance(report, dict) or not isinstance(report.get("inputs"), dict):
+        return False
+    recorded, inputs = report.get("fingerprint"), report["inputs"]
     if not recorded or not all((settings.out / name).is_file() for name in output_files):
         return False
-    digest = CorpusDigest()
-    for item in read_corpus(settings.paths or (sample_corpus(),), settings.fields):
-        digest.add(item)
-    return bool(recorded == run_fingerprint(settings, digest.hexdigest()))
+    paths = settings.paths or (sample_corpus(),)
+    now = input_stamps(paths)
+    if now["stamps"] == inputs.get("stamps"):  # nothing touched: the recorded content stands
+        corpus = inputs.get("corpus")
+    elif now["files"] == inputs.get("files"):  # touched, same sizes: hash the content
+        digest = CorpusDigest()
+        for item in read_corpus(paths, settings.fields):
+            digest.add(item)
+        corpus = digest.hexdigest()
+    else:
+        return False
+    return bool(recorded == run_fingerprint(settings, str(corpus)))
 
 
 def model_identity(model: str) -> str:

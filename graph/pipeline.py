@@ -21,7 +21,7 @@ from .corpus import read_corpus, sample_corpus
 from .engines import Engine, LocalEngine
 from .errors import NoDocuments, OutputError, SkippedInputs
 from .extract import load_model, model_info
-from .freshness import CorpusDigest, run_fingerprint
+from .freshness import CorpusDigest, input_stamps, run_fingerprint
 from .overrides import read_overrides
 from .resolve import resolve_entities
 from .store import ExtractionStore, document_key, fingerprint
@@ -88,6 +88,7 @@ def run(
         if skipped:
             raise SkippedInputs(_strict_message(skipped))
     total = _count_documents(paths, settings) if on_progress else None
+    stamps = input_stamps(paths)  # before reading: a file changed meanwhile is read again
     digest = CorpusDigest()
     reader = clock.timed_iter("read", digest.watch(read_corpus(paths, settings.fields)))
     documents = _documents(reader, report, strict=settings.strict)
@@ -117,6 +118,7 @@ def run(
         with clock("link"):
             G = _link(engine, extracted, resolution, settings)
     report.fingerprint = run_fingerprint(settings, digest.hexdigest())
+    report.inputs = {"corpus": digest.hexdigest(), **stamps}
     report.mentions = len(resolution.entity_of)
     report.ignored = resolution.ignored
     report.entities = len(resolution.entities)

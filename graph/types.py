@@ -201,5 +201,8 @@ class RunReport:
     """Seconds spent per stage."""
     fingerprint: str = ""
     """Hash of everything the outputs depend on; an identical re-run can skip all work."""
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Hashes of the inputs' content (``corpus``), of their file paths and sizes (``files``)
+    and of those with modification times (``stamps``), for the next run's up-to-date check."""
     outputs: dict[str, str] = field(default_factory=dict)
     """Files written, by kind."""

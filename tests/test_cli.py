@@ -1,6 +1,7 @@
 """The command line, run as a user would run it."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -108,5 +109,17 @@ def test_entity_graph_build_up_to_date_does_nothing_until_something_changes(tmp_
                                            encoding="utf-8")
     changed = entity_graph("build", "in", "-o", "out", cwd=tmp_path)
     assert changed.stderr.startswith("Read 1 document(s)")
+    # rewritten with the same words: read and found unchanged
+    (tmp_path / "in" / "a.txt").write_text("Angela Merkel met Olaf Scholz in Berlin.\n",
+                                           encoding="utf-8")
+    os.utime(tmp_path / "in" / "a.txt", ns=(1, 1))
+    touched = entity_graph("build", "in", "-o", "out", cwd=tmp_path)
+    assert touched.stderr.startswith("Up to date"), touched.stderr
+    # other words of the same length: rebuilt
+    (tmp_path / "in" / "a.txt").write_text("Angela Merkel met Olaf Scholz in Bremen.\n",
+                                           encoding="utf-8")
+    os.utime(tmp_path / "in" / "a.txt", ns=(2, 2))
+    same_size = entity_graph("build", "in", "-o", "out", cwd=tmp_path)
+    assert same_size.stderr.startswith("Read 1 document(s)")
     settings = entity_graph("build", "in", "-o", "out", "--window", "document", cwd=tmp_path)
     assert settings.stderr.startswith("Read 1 document(s)")
