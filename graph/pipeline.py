@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import secrets
@@ -73,6 +74,15 @@ def run(
         SkippedInputs: ``settings.strict`` is set and some input could not be read.
         OutputError: the output folder cannot be written.
     """
+    with _collect_between_stages():
+        return _run(settings, on_progress, nlp)
+
+
+def _run(
+    settings: Settings,
+    on_progress: Callable[[int, int | None], None] | None,
+    nlp: Language | None,
+) -> BuildResult:
     report = RunReport(settings=settings.to_dict())
     clock = _Clock(report.timings)
     overrides = read_overrides(settings.aliases, settings.ignore)
@@ -101,6 +111,8 @@ def run(
                 extracted.append(item)
                 if on_progress:
                     on_progress(len(extracted), total)
+                if len(extracted) % CHUNK == 0:
+                    _settle()
             if store is not None:
                 report.cache = {"path": str(store.path), "reused": store.hits,
                                 "parsed": store.misses}
@@ -111,12 +123,15 @@ def run(
         if not extracted:
             raise NoDocuments(_nothing_found(paths, report.skipped))
 
+        _settle()
         with clock("resolve"):
             resolution = resolve_entities(
                 extracted, overrides, demonyms=settings.demonyms, types=settings.types
             )
+        _settle()
         with clock("link"):
             G = _link(engine, extracted, resolution, settings)
+        _settle()
     report.fingerprint = run_fingerprint(settings, digest.hexdigest())
     report.inputs = {"corpus": digest.hexdigest(), **stamps}
     report.mentions = len(resolution.entity_of)
@@ -127,6 +142,35 @@ def run(
     if settings.out is not None:
         _write_outputs(settings.out, settings, G, extracted, resolution, report)
     return BuildResult(G, report, resolution)
+
+
+@contextlib.contextmanager
+def _collect_between_stages() -> Iterator[None]:
+    """Collect garbage between stages instead of as objects pile up (see ``_settle``).
+
+    A run builds millions of small long-lived records (mentions, sentences, entities, graph
+    attributes), and Python's automatic collections walk all of them again and again: on
+    BBC that was a sixth of a re-run. Here automatic collection is off while a run lasts;
+    ``_settle`` collects after each stage and chunk of documents, looking only at what was
+    made since the last time. At the end everything goes back to the collector as before.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+def _settle() -> None:
+    """Free the garbage of the work just done, and set what survives aside (``gc.freeze``),
+    so that later collections do not walk it again. (Automatic collection is switched off
+    again too: loading a model switches it back on.)"""
+    gc.collect()
+    gc.freeze()
+    gc.disable()
 
 
 def _link(engine: Engine, extracted: list[ExtractedDocument], resolution: Resolution,
