@@ -102,11 +102,17 @@ class _Clusters:
         self.changes = 0
 
     def find(self, key: str) -> str:
-        root = self.parent.setdefault(key, key)
-        while root != self.parent[root]:
-            root = self.parent[root]
+        parent = self.parent
+        root = parent.get(key)
+        if root is None:
+            parent[key] = key
+            return key
+        if root == key or parent[root] == root:  # the common cases, first
+            return root
+        while root != parent[root]:
+            root = parent[root]
         while key != root:
-            self.parent[key], key = root, self.parent[key]
+            parent[key], key = root, parent[key]
         return root
 
     def union(self, anchor: str, key: str, rule: str, detail: str) -> None:
