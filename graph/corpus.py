@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import json
 import logging
@@ -549,12 +550,23 @@ def parse_date(value: str | None) -> str | None:
     value = value.strip()
     iso = re.match(r"(\d{4})-(\d{2})-(\d{2})", value)
     candidates = [iso.group(0)] if iso else []
-    candidates += [value, value.split(" ")[0], " ".join(value.split()[:4])]
-    for candidate in candidates:
-        for fmt in _DATE_FORMATS:
-            try:
-                return datetime.strptime(candidate, fmt).date().isoformat()
-            except ValueError:
-                continue
+    # the short candidates first: they repeat from record to record (one day, many
+    # stories), so their parses are cached, while a full value with a time never matches
+    candidates += [value.split(" ")[0], " ".join(value.split()[:4]), value]
+    for candidate in dict.fromkeys(candidates):
+        parsed = _parse_day(candidate)
+        if parsed is not None:
+            return parsed
     logger.debug("unreadable date %r", value)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_day(text: str) -> str | None:
+    """ISO date of ``text`` in one of _DATE_FORMATS (the whole text), else None."""
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
     return None
