@@ -65,7 +65,8 @@ MAX_ROUNDS = 4
 """The rules after the acronyms repeat until nothing changes, at most this many times."""
 
 MAX_BLOCK = 2000
-"""Spelling-variant blocks larger than this are skipped (keeps the pass near-linear)."""
+"""Spelling-variant blocks (names equal but for one word, whose first and last letters
+are the same) larger than this are skipped: keeps the pass near-linear."""
 
 _SMALL_WORDS = frozenset({"of", "the", "and", "for", "de", "al", "el", "bin", "van", "von"})
 
@@ -355,18 +356,19 @@ def _spelling_variants(
     items: list[_Item], clusters: _Clusters, provisional: dict[str, str]
 ) -> None:
     """Join multi-word names of one type that differ by a letter or two inside one word."""
-    blocks: dict[tuple[str, int, str], set[str]] = defaultdict(set)
-    for item in items:
-        if len(item.tokens) < 2 or item.short_of or item.key.startswith("country"):
-            continue
-        kind = provisional.get(clusters.find(item.key), item.type)
-        for position in (0, -1):
-            if len(item.tokens[position]) >= 3:
-                blocks[(kind, position, item.tokens[position])].add(item.key)
+    blocks: dict[tuple[object, ...], set[str]] = defaultdict(set)
+    for key, kind in _variant_candidates(items, clusters, provisional):
+        tokens = key.split()
+        for i, word in enumerate(tokens):
+            # only names equal but for this word, which starts and ends with the same letters
+            # (the first or the last word, of three letters or more, is shared)
+            if (i > 0 and len(tokens[0]) >= 3) or (i < len(tokens) - 1
+                                                   and len(tokens[-1]) >= 3):
+                blocks[(kind, i, *tokens[:i], word[0], word[-1], *tokens[i + 1:])].add(key)
     partners: dict[str, set[str]] = defaultdict(set)
     scores: dict[tuple[str, str], float] = {}
     for block in blocks.values():
-        if len(block) > MAX_BLOCK:
+        if len(block) > MAX_BLOCK or len(block) < 2:
             continue
         ordered = sorted(block)
         for i, a in enumerate(ordered):
@@ -380,6 +382,17 @@ def _spelling_variants(
         ra, rb = clusters.find(a), clusters.find(b)
         if ra != rb and partners[ra] == {rb} and partners[rb] == {ra}:
             clusters.union(a, b, "spelling variant", f"{a} ~ {b} (similarity {score:.0f})")
+
+
+def _variant_candidates(
+    items: list[_Item], clusters: _Clusters, provisional: dict[str, str]
+) -> set[tuple[str, str]]:
+    """``(name key, type)`` of the multi-word names that may have spelling variants."""
+    return {
+        (item.key, provisional.get(clusters.find(item.key), item.type))
+        for item in items
+        if len(item.tokens) >= 2 and not item.short_of and not item.key.startswith("country")
+    }
 
 
 def _variant_score(a: str, b: str) -> float:
