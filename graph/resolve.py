@@ -116,6 +116,11 @@ class _Clusters:
             parent[key], key = root, parent[key]
         return root
 
+    def roots(self) -> dict[str, str]:
+        """The root of every key met so far, for passes that read many items and join none
+        (a lookup instead of a ``find`` per item)."""
+        return {key: self.find(key) for key in list(self.parent)}
+
     def union(self, anchor: str, key: str, rule: str, detail: str) -> None:
         a, b = self.find(anchor), self.find(key)
         if a == b:
@@ -160,8 +165,9 @@ def resolve_entities(
     for _ in range(MAX_ROUNDS):  # until nothing changes, so resolving again changes nothing
         before = clusters.changes
         types, names_of = _types(items, clusters), _names_of(items, clusters)
+        root_of = clusters.roots()  # short forms join no clusters: roots stay
         for doc_items in by_doc.values():
-            _short_forms_in_document(doc_items, clusters, types, names_of)
+            _short_forms_in_document(doc_items, clusters, root_of, types, names_of)
         _surnames_across_documents(items, clusters, types)
         _place_generics(items, clusters, types)
         _spelling_variants(items, clusters, types)
@@ -239,8 +245,8 @@ def _letters(acronym: str) -> str:
 
 
 def _short_forms_in_document(
-    doc_items: list[_Item], clusters: _Clusters, types: dict[str, str],
-    names_of: dict[str, set[tuple[str, ...]]],
+    doc_items: list[_Item], clusters: _Clusters, root_of: dict[str, str],
+    types: dict[str, str], names_of: dict[str, set[tuple[str, ...]]],
 ) -> None:
     """Link surnames, first names and shortened organisation names to the longer name.
 
@@ -254,15 +260,16 @@ def _short_forms_in_document(
     for item in doc_items:
         if len(item.tokens) < 2 or item.via is not None or item.short_of is not None:
             continue
-        root = clusters.find(item.key)
+        root = root_of[item.key]
         kind = types.get(root, item.type)
         if kind not in ("PERSON", "ORG"):
             continue
         starts[root].append(item.start)
-        example.setdefault(root, item)
-        for name in names_of.get(root, {item.tokens}):
-            for token in set(name):
-                longs[token].add((root, name, kind))
+        if root not in example:
+            example[root] = item
+            for name in names_of.get(root, {item.tokens}):
+                for token in set(name):
+                    longs[token].add((root, name, kind))
     if not longs:
         return
     found: dict[tuple[str, str, str], list[str]] = {}
@@ -271,7 +278,7 @@ def _short_forms_in_document(
             continue
         signature = (item.key, item.type, item.cue)
         if signature not in found:
-            own = clusters.find(item.key)
+            own = root_of[item.key]
             found[signature] = sorted({
                 root for root, name, kind in longs.get(item.tokens[0], ())
                 if root != own and _is_short_form(item, name, kind)
@@ -311,9 +318,10 @@ def _is_short_form(short: _Item, long: tuple[str, ...], kind: str) -> bool:
 def _names_of(items: list[_Item], clusters: _Clusters) -> dict[str, set[tuple[str, ...]]]:
     """Multi-word names (as tokens) of each cluster root."""
     names: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    root_of = clusters.roots()
     for item in items:
         if len(item.tokens) >= 2 and item.short_of is None and item.via is None:
-            names[clusters.find(item.key)].add(item.tokens)
+            names[root_of[item.key]].add(item.tokens)
     return names
 
 
@@ -322,13 +330,14 @@ def _surnames_across_documents(
 ) -> None:
     """A surname left alone joins the only person in the corpus with that surname."""
     surnames: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    root_of = clusters.roots()
     for item in items:
-        root = clusters.find(item.key)
+        root = root_of[item.key]
         if len(item.tokens) >= 2 and item.short_of is None and provisional.get(root) == "PERSON":
             surnames[item.tokens[-1:]].add(root)
             if len(item.tokens) >= 3:
                 surnames[item.tokens[-2:]].add(root)
-    multi = {clusters.find(i.key) for i in items if len(i.tokens) >= 2}
+    multi = {root_of[i.key] for i in items if len(i.tokens) >= 2}
     for item in items:
         root = clusters.find(item.key)
         if item.short_of or len(item.tokens) > 2 or root in multi or item.key.startswith("country"):
@@ -344,7 +353,8 @@ def _surnames_across_documents(
 
 def _place_generics(items: list[_Item], clusters: _Clusters, provisional: dict[str, str]) -> None:
     """Join "Gaza Strip" to "Gaza": a place and the same name with a generic word."""
-    places = {i.key for i in items if provisional.get(clusters.find(i.key)) == "PLACE"}
+    root_of = clusters.roots()
+    places = {i.key for i in items if provisional.get(root_of[i.key]) == "PLACE"}
     for key in sorted(places):
         words = key.split()
         if len(words) >= 2 and words[-1] in PLACE_GENERICS and " ".join(words[:-1]) in places:
@@ -388,8 +398,9 @@ def _variant_candidates(
     items: list[_Item], clusters: _Clusters, provisional: dict[str, str]
 ) -> set[tuple[str, str]]:
     """``(name key, type)`` of the multi-word names that may have spelling variants."""
+    root_of = clusters.roots()
     return {
-        (item.key, provisional.get(clusters.find(item.key), item.type))
+        (item.key, provisional.get(root_of[item.key], item.type))
         for item in items
         if len(item.tokens) >= 2 and not item.short_of and not item.key.startswith("country")
     }
@@ -419,8 +430,9 @@ def _types(items: list[_Item], clusters: _Clusters,
     """The type of each cluster root: the vote, ties to the type of its longest name."""
     votes = votes if votes is not None else _votes(items, clusters)
     longest: dict[str, _Item] = {}
+    root_of = clusters.roots()
     for item in items:
-        root = clusters.find(item.short_of or item.key)
+        root = root_of[item.short_of or item.key]
         best = longest.get(root)
         if best is None or item.rank > best.rank:
             longest[root] = item
@@ -435,10 +447,11 @@ def _length(item: _Item) -> tuple[int, int, str, int]:
 
 def _votes(items: list[_Item], clusters: _Clusters) -> dict[str, dict[str, float]]:
     """Type votes per cluster root."""
-    multi_word = {clusters.find(i.key) for i in items if len(i.tokens) >= 2}
+    root_of = clusters.roots()
+    multi_word = {root_of[i.key] for i in items if len(i.tokens) >= 2}
     votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for item in items:
-        root = clusters.find(item.short_of or item.key)
+        root = root_of[item.short_of or item.key]
         short = item.short_of is not None or (len(item.tokens) == 1 and root in multi_word)
         votes[root][item.type] += SHORT_FORM_WEIGHT if short else 1.0
         if item.cue:
@@ -463,8 +476,9 @@ def _entities(
     votes = _votes(items, clusters)
     decided = _types(items, clusters, votes)
     members: dict[str, list[_Item]] = defaultdict(list)
+    root_of = clusters.roots()
     for item in items:
-        members[clusters.find(item.short_of or item.key)].append(item)
+        members[root_of[item.short_of or item.key]].append(item)
     entities: dict[str, Entity] = {}
     entity_of: dict[tuple[str, int], str] = {}
     rows: dict[tuple[str, str, str, str], list[_Item]] = defaultdict(list)
