@@ -1,6 +1,7 @@
 """End-to-end runs with the real spaCy model."""
 
 import csv
+import gc
 import json
 
 import networkx as nx
@@ -173,3 +174,16 @@ def test_build_gaza_html_renders_offline_in_chromium(real_nlp, tmp_path):
     assert set(positions) == set(G.nodes)
     assert "Hamas" in details
     assert console_errors == [] and page_errors == [] and requests == []
+
+
+def test_run_hands_the_garbage_collector_back_as_it_found_it(tmp_path, ruler_nlp):
+    (tmp_path / "a.txt").write_text("Alice Moreau met Bob Lind in Paris.\n", encoding="utf-8")
+    assert gc.isenabled()
+    graph.build(tmp_path / "a.txt", nlp=ruler_nlp)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        graph.build(tmp_path / "a.txt", nlp=ruler_nlp)
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
