@@ -318,6 +318,7 @@ def _write_outputs(
 ) -> None:
     """Write every file of OUTPUT_FILES, report.json last (with the export timing)."""
     from .export import (
+        ExportTable,
         write_edges_csv,
         write_gexf,
         write_graphml,
@@ -331,17 +332,18 @@ def _write_outputs(
 
     files = {kind: out / name for kind, name in OUTPUT_FILES.items()}
     started = time.perf_counter()
+    table = ExportTable(G)  # each node and edge flattened once, for all the formats
     try:
         positions = export_positions(G, seed=settings.seed, max_nodes=settings.max_nodes,
                                      max_edges=settings.max_edges)
         write_viewer(G, files["html"], seed=settings.seed, max_nodes=settings.max_nodes,
                      max_edges=settings.max_edges, max_evidence=settings.evidence_per_edge,
                      positions=positions)
-        write_graphml(G, files["graphml"])
-        write_gexf(G, files["gexf"], seed=settings.seed, positions=positions)
-        write_nodes_csv(G, files["nodes"])
-        write_edges_csv(G, files["edges"])
-        write_json(G, files["json"])
+        write_graphml(G, files["graphml"], table=table)
+        write_gexf(G, files["gexf"], seed=settings.seed, positions=positions, table=table)
+        write_nodes_csv(G, files["nodes"], table=table)
+        write_edges_csv(G, files["edges"], table=table)
+        write_json(G, files["json"], table=table)
         write_mentions_csv(_mention_rows(extracted, resolution), files["mentions"])
         write_merges_csv(resolution.merges, files["merges"])
         report.outputs = {kind: str(path) for kind, path in files.items()}

@@ -32,7 +32,7 @@ import networkx as nx
 import numpy as np
 
 from .errors import GraphError, OutputError
-from .export import atomic_write
+from .export import atomic_write, gc_paused
 from .types import Evidence
 
 logger = logging.getLogger(__name__)
@@ -167,6 +167,7 @@ def render_viewer(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
     return _MARKER.sub(lambda m: values[m.group(1)], template)
 
 
+@gc_paused()
 def viewer_data(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
                 max_edges: int = MAX_EDGES, max_evidence: int = MAX_EVIDENCE,
                 positions: dict[Any, tuple[float, float]] | None = None) -> dict[str, Any]:
@@ -195,12 +196,12 @@ def viewer_data(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
         {
             "from": index[u],
             "to": index[v],
-            "weight": _weight(G.edges[u, v]),
-            "documents": int(G.edges[u, v].get("documents", 0)),
+            "weight": _weight(data),
+            "documents": int(data.get("documents", 0)),
             "evidence": [[docs.index[str(e.doc)], sentences.setdefault(e.text, len(sentences))]
                          for e in kept],
         }
-        for (u, v), kept in zip(pairs, evidence, strict=True)
+        for (u, v), data, kept in zip(pairs, _pair_data(G, pairs), evidence, strict=True)
     ]
     counts = Counter(node["type"] for node in nodes)
     return {
@@ -215,6 +216,7 @@ def viewer_data(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
     }
 
 
+@gc_paused()
 def export_positions(
     G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES, max_edges: int = MAX_EDGES
 ) -> dict[Any, tuple[float, float]]:
@@ -259,22 +261,35 @@ def select_shown(
 
     Nodes are ranked by mentions, then weighted degree, then id; the first ``max_nodes``
     are kept. Among the edges between kept nodes, the ``max_edges`` heaviest are kept
-    (ties: more documents first, then ids). Linear apart from two sorts.
+    (ties: more documents first, then ids). Linear apart from a few sorts.
     """
-    strength = dict(G.degree(weight="weight"))
     nodes = sorted(G.nodes, key=str)
     if len(nodes) > max_nodes:
-        ranked = sorted(nodes, key=lambda n: (-_mentions(G.nodes[n]), -strength[n], str(n)))
-        kept = set(ranked[:max_nodes])
+        kept = _most_mentioned(G, nodes, max_nodes)
         nodes = [n for n in nodes if n in kept]
     else:
         kept = set(nodes)
     pairs = [(u, v) for u, v in _sorted_edges(G) if u in kept and v in kept]
     if len(pairs) > max_edges:
+        data = _pair_data(G, pairs)
         order = sorted(range(len(pairs)), key=lambda i: (
-            -_weight(G.edges[pairs[i]]), -int(G.edges[pairs[i]].get("documents", 0)), i))
+            -_weight(data[i]), -int(data[i].get("documents", 0)), i))
         pairs = [pairs[i] for i in sorted(order[:max_edges])]
     return nodes, pairs
+
+
+def _most_mentioned(G: nx.Graph, nodes: list[Any], count: int) -> set[Any]:
+    """The first ``count`` of ``nodes`` (sorted by id) ranked by mentions, then weighted
+    degree, then id. Only the nodes tied at the cut need their weighted degree."""
+    if count <= 0:
+        return set()
+    mentions = {node: _mentions(G.nodes[node]) for node in nodes}
+    cut = sorted(mentions.values(), reverse=True)[count - 1]
+    kept = {node for node in nodes if mentions[node] > cut}
+    tied = [node for node in nodes if mentions[node] == cut]
+    strength = dict(G.degree(tied, weight="weight"))
+    tied.sort(key=lambda n: (-strength[n], str(n)))
+    return kept.union(tied[: count - len(kept)])
 
 
 def communities(G: nx.Graph, *, seed: int = 42) -> list[list[Any]]:
@@ -449,13 +464,14 @@ def _pick_evidence(G: nx.Graph, pairs: list[tuple[Any, Any]], limit: int,
 
     A passage already shipped for another edge costs nothing.
     """
-    order = sorted(range(len(pairs)), key=lambda i: (-_weight(G.edges[pairs[i]]), i))
+    data = _pair_data(G, pairs)
+    order = sorted(range(len(pairs)), key=lambda i: (-_weight(data[i]), i))
     kept: list[list[Evidence]] = [[] for _ in pairs]
     seen: set[str] = set()
     used = 0
     for round_ in range(limit):
         for i in order:
-            items = G.edges[pairs[i]].get("evidence", ())
+            items = data[i].get("evidence", ())
             if len(kept[i]) != round_ or round_ >= len(items):
                 continue
             cost = 0 if items[round_].text in seen else len(items[round_].text)
@@ -500,8 +516,15 @@ def _community_legend(G: nx.Graph, groups: list[list[Any]]) -> list[dict[str, An
 
 def _sorted_edges(G: nx.Graph) -> list[tuple[Any, Any]]:
     """Every edge once, ends ordered by id, edges sorted: the same list for the same graph."""
+    if all(type(node) is str for node in G):  # ids that are their own text: compare directly
+        return sorted((u, v) if u <= v else (v, u) for u, v in G.edges)
     pairs = ((u, v) if str(u) <= str(v) else (v, u) for u, v in G.edges)
     return sorted(pairs, key=lambda p: (str(p[0]), str(p[1])))
+
+
+def _pair_data(G: nx.Graph, pairs: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
+    """The attributes of each edge in ``pairs``."""
+    return [G.edges[pair] for pair in pairs]
 
 
 def _weight(attrs: dict[str, Any]) -> int:

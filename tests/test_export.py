@@ -1,13 +1,15 @@
-"""Tests for graph.export: GraphML, mentions.csv, report.json and atomic writes."""
+"""Tests for graph.export (with graph.records and graph.xmlwriters, which it writes through):
+GraphML, GEXF, CSV, JSON, mentions.csv, report.json and atomic writes."""
 
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import json
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO
 from xml.etree import ElementTree
 
 import networkx as nx
@@ -253,11 +255,11 @@ def test_write_graphml_interrupted_keeps_previous_file(
     path = tmp_path / "graph.graphml"
     path.write_bytes(b"previous")
 
-    def broken_dump(self: object, stream: BinaryIO) -> None:
-        stream.write(b"<?xml version='1.0'?><graphml><gra")
+    def broken_chunks(table: object) -> Iterator[str]:
+        yield "<?xml version='1.0'?><graphml><gra"
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(export._GraphMLWriter, "dump", broken_dump)
+    monkeypatch.setattr(export, "graphml_chunks", broken_chunks)
     with pytest.raises(RuntimeError, match="disk on fire"):
         write_graphml(_graph(), path)
     assert path.read_bytes() == b"previous"
@@ -560,3 +562,236 @@ def test_same_input_and_settings_give_byte_identical_files(
         if name != "report.json":  # it carries timings
             assert (tmp_path / "one" / name).read_bytes() == (
                 tmp_path / "two" / name).read_bytes(), name
+
+
+# --- Streamed XML, the shared ExportTable and the fast encoders --------------------------------
+
+_XML_SAFE_TEXT = st.text(st.characters(exclude_categories=()), max_size=5).map(
+    lambda s: _legal(s).replace("\r", "")
+)
+"""Text networkx's own GraphML writer can carry unchanged (it writes ``\\r`` raw)."""
+_VALUES_BY_TYPE = {
+    str: _XML_SAFE_TEXT,
+    int: st.integers(),
+    float: st.floats(),
+    bool: st.booleans(),
+}
+
+
+@st.composite
+def _attributes(draw: st.DrawFn, prefix: str, count: int) -> list[dict[str, object]]:
+    """``count`` attribute dicts whose names start with ``prefix``, one type per name."""
+    names = draw(st.lists(st.sampled_from("abc"), unique=True))
+    types = {f"{prefix}{name}": draw(st.sampled_from(list(_VALUES_BY_TYPE))) for name in names}
+    return [
+        {name: draw(_VALUES_BY_TYPE[kind]) for name, kind in types.items() if draw(st.booleans())}
+        for _ in range(count)
+    ]
+
+
+@st.composite
+def _plain_graphs(draw: st.DrawFn) -> nx.Graph:
+    """Graphs whose GraphML needs none of our rules: name-token ids, one type per attribute,
+    no name shared by two scopes, no character to strip and no carriage return."""
+    G: nx.Graph = nx.DiGraph() if draw(st.booleans()) else nx.Graph()
+    ids = draw(st.lists(st.text("ab1:._-", min_size=1, max_size=3), max_size=6, unique=True))
+    G.add_nodes_from(zip(ids, draw(_attributes("n", len(ids))), strict=True))
+    pairs = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=8)
+                 if ids else st.just([]))
+    G.add_edges_from((u, v, attrs) for (u, v), attrs in
+                     zip(pairs, draw(_attributes("e", len(pairs))), strict=True))
+    G.graph.update(draw(_attributes("g", 1))[0])
+    return G
+
+
+def _networkx_graphml(G: nx.Graph) -> bytes:
+    """Oracle: networkx's own (ElementTree) GraphML writer, nodes, edges and attributes in
+    sorted order."""
+    from networkx.readwrite.graphml import GraphMLWriter
+
+    H = G.__class__()
+    H.graph.update(sorted(G.graph.items()))
+    H.add_nodes_from((n, dict(sorted(G.nodes[n].items()))) for n in sorted(G))
+    ends = sorted((u, v) if G.is_directed() or u <= v else (v, u) for u, v in G.edges)
+    H.add_edges_from((u, v, dict(sorted(G.edges[u, v].items()))) for u, v in ends)
+    stream = io.BytesIO()
+    GraphMLWriter(graph=H, encoding="utf-8", prettyprint=True, named_key_ids=True).dump(stream)
+    return stream.getvalue()
+
+
+@settings(max_examples=150, deadline=None)
+@given(G=_plain_graphs())
+def test_write_graphml_streamed_bytes_match_networkx_writer(
+    tmp_path_factory: pytest.TempPathFactory, G: nx.Graph
+) -> None:
+    path = tmp_path_factory.mktemp("plain") / "graph.graphml"
+    write_graphml(G, path)
+    assert path.read_bytes() == _networkx_graphml(G)
+
+
+def test_write_graphml_streamed_awkward_text_validates_and_round_trips(
+    schema: xmlschema.XMLSchema, tmp_path: Path
+) -> None:
+    text = 'CR\r LF\n CRLF\r\n tab\t <&>"\' ]]> 𝐁old \U00020000 Zoë'
+    G = nx.Graph(window="sent\rence")
+    G.add_node("o'brien & co", label=text + "\x00\x1f\ufffe\ud800", note="", score=1)
+    G.add_node("c", label="plain", score=2.5, flag=True, documents=3)
+    G.add_node("𝐁")
+    G.add_edge("o'brien & co", "c", weight=1, documents=2, label=text)
+    G.add_edge("c", "𝐁", weight=2.5, documents=1)
+    path = tmp_path / "graph.graphml"
+    write_graphml(G, path)
+    schema.validate(str(path))
+    raw = path.read_bytes()
+    assert b"\r" not in raw and raw.count(b"&#13;") == 5
+    assert b'<data key="note" />' in raw
+    R = nx.read_graphml(path)
+    assert sorted(R) == ["_x1D401_", "c", "o_x0027_brien_x0020__x0026__x0020_co"]
+    awkward = R.nodes["o_x0027_brien_x0020__x0026__x0020_co"]
+    assert (awkward["label"], awkward["note"], awkward["score"]) == (text, "", 1.0)
+    assert R.nodes["c"]["score"] == 2.5 and R.nodes["c"]["flag"] is True
+    assert R.edges["c", "o_x0027_brien_x0020__x0026__x0020_co"]["label"] == text
+    assert R.edges["c", "_x1D401_"]["weight"] == 2.5
+    assert R.edges["c", "o_x0027_brien_x0020__x0026__x0020_co"]["weight"] == 1.0
+    assert R.graph["window"] == "sent\rence"
+    assert '<key id="edge.documents" for="edge"' in raw.decode("utf-8")
+
+
+def test_write_graphml_key_ids_stay_unique_when_the_scoped_id_is_taken(
+    schema: xmlschema.XMLSchema, tmp_path: Path
+) -> None:
+    G = nx.Graph()
+    G.add_node("a", **{"documents": 1, "edge.documents": 2})
+    G.add_edge("a", "b", documents=3)
+    path = tmp_path / "graph.graphml"
+    write_graphml(G, path)
+    schema.validate(str(path))
+    text = path.read_text(encoding="utf-8")
+    assert '<key id="edge.documents.2" for="edge" attr.name="documents"' in text
+    R = nx.read_graphml(path)
+    assert R.nodes["a"] == {"documents": 1, "edge.documents": 2}
+    assert R.edges["a", "b"] == {"documents": 3}
+
+
+def test_write_graphml_empty_and_attribute_free_graphs(
+    schema: xmlschema.XMLSchema, tmp_path: Path
+) -> None:
+    for G in (nx.Graph(), nx.DiGraph(), nx.Graph([("a", "b")]), nx.Graph(window="document")):
+        path = tmp_path / "graph.graphml"
+        write_graphml(G, path)
+        schema.validate(str(path))
+        assert path.read_bytes() == _networkx_graphml(G)
+        R = nx.read_graphml(path)
+        assert sorted(R) == sorted(G)
+        assert sorted(map(sorted, R.edges)) == sorted(map(sorted, G.edges))
+
+
+def test_write_gexf_keeps_tab_newline_and_carriage_return(tmp_path: Path) -> None:
+    G = _graph()
+    G.nodes["place:gaza"]["aliases"] = "Gaza\tGhazzah\nGaza City\r\n𝐁 <&> \"q\""
+    G.nodes["place:gaza"]["label"] = "Ga\rza"
+    path = tmp_path / "graph.gexf"
+    write_gexf(G, path)
+    assert b"\r" not in path.read_bytes()
+    R = nx.read_gexf(path)
+    assert R.nodes["place:gaza"]["aliases"] == "Gaza\tGhazzah\nGaza City\r\n𝐁 <&> \"q\""
+    assert R.nodes["place:gaza"]["label"] == "Ga\rza"
+
+
+def _write_all(G: nx.Graph, folder: Path, table: export.ExportTable | None) -> dict[str, bytes]:
+    folder.mkdir()
+    write_graphml(G, folder / "g.graphml", table=table)
+    write_gexf(G, folder / "g.gexf", positions={}, table=table)
+    write_nodes_csv(G, folder / "nodes.csv", table=table)
+    write_edges_csv(G, folder / "edges.csv", table=table)
+    write_json(G, folder / "g.json", table=table)
+    return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+def test_export_table_shared_by_writers_gives_the_same_bytes(tmp_path: Path) -> None:
+    G = _graph()
+    alone = _write_all(G, tmp_path / "alone", None)
+    shared = _write_all(G, tmp_path / "shared", export.ExportTable(G))
+    assert alone == shared and len(alone) == 5
+    with pytest.raises(ValueError, match="another graph"):
+        write_json(G, tmp_path / "x.json", table=export.ExportTable(_graph()))
+
+
+def test_writers_order_non_string_node_ids_by_their_text(tmp_path: Path) -> None:
+    G = nx.Graph()
+    G.add_edges_from([(10, 2), (2, 1), (1, 10), (3, 10)], weight=1)
+    G.nodes[10]["label"] = "ten"
+    _write_all(G, tmp_path / "out", None)
+    with open(tmp_path / "out" / "edges.csv", encoding="utf-8", newline="") as f:
+        ends = [(r["Source"], r["Target"]) for r in csv.DictReader(f)]
+    assert ends == [("1", "10"), ("1", "2"), ("10", "2"), ("10", "3")]
+    data = json.loads((tmp_path / "out" / "g.json").read_text(encoding="utf-8"))
+    assert [n["id"] for n in data["nodes"]] == [1, 10, 2, 3]
+    assert [(e["source"], e["target"]) for e in data["edges"]] == [
+        (1, 10), (1, 2), (10, 2), (10, 3)]
+    assert sorted(nx.read_graphml(tmp_path / "out" / "g.graphml").edges) == [
+        ("1", "10"), ("1", "2"), ("10", "2"), ("10", "3")]
+    assert nx.read_gexf(tmp_path / "out" / "g.gexf").nodes["10"]["label"] == "ten"
+
+
+_JSON_TEXT = st.text(st.characters(exclude_categories=()), max_size=5)
+_JSON_VALUES = st.recursive(
+    st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(), _JSON_TEXT,
+        st.builds(Evidence, _JSON_TEXT, st.none() | _JSON_TEXT, st.none() | _JSON_TEXT,
+                  _JSON_TEXT),
+        st.builds(Path, _JSON_TEXT),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(st.one_of(_JSON_TEXT, st.integers(), st.booleans(), st.none()), inner,
+                        max_size=3),
+        st.frozensets(st.one_of(st.integers(), _JSON_TEXT), max_size=3),
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_JSON_VALUES, indent=st.sampled_from([None, 1, 2]))
+def test_json_text_matches_json_dumps(value: object, indent: int | None) -> None:
+    from graph.records import json_ready, json_text
+
+    expected = json.dumps(json_ready(value), ensure_ascii=False, sort_keys=True, indent=indent,
+                          allow_nan=False)
+    assert json_text(value, indent) == expected
+
+
+_CELLS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(),
+                   st.text(st.sampled_from(list('ab ,"\r\n\t\'=é'))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(_CELLS, max_size=6))
+def test_csv_line_matches_csv_writer(cells: list[object]) -> None:
+    stream = io.StringIO()
+    csv.writer(stream).writerow(cells)
+    assert export._csv_line(cells) == stream.getvalue()
+
+
+def test_gc_paused_restores_the_collector() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with export.gc_paused():
+        assert not gc.isenabled()
+        with export.gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), export.gc_paused():
+        raise RuntimeError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with export.gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

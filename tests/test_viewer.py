@@ -13,6 +13,8 @@ from typing import Any
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graph import viewer
 from graph.errors import GraphError, OutputError
@@ -406,3 +408,35 @@ def test_viewer_data_is_independent_of_insertion_order() -> None:
     shuffled.add_nodes_from(reversed(list(G.nodes(data=True))))
     shuffled.add_edges_from((v, u, d) for u, v, d in reversed(list(G.edges(data=True))))
     assert viewer_data(shuffled, max_nodes=8) == viewer_data(G, max_nodes=8)
+
+
+def test_sorted_edges_same_order_for_string_and_other_ids() -> None:
+    def by_text(G: nx.Graph) -> list[tuple[Any, Any]]:
+        pairs = ((u, v) if str(u) <= str(v) else (v, u) for u, v in G.edges)
+        return sorted(pairs, key=lambda p: (str(p[0]), str(p[1])))
+
+    G = nx.Graph([("b", "a"), ("a", "c"), ("c", "b"), ("B", "a"), ("é", "Z"), ("a", "a")])
+    assert viewer._sorted_edges(G) == by_text(G) == [
+        ("B", "a"), ("Z", "é"), ("a", "a"), ("a", "b"), ("a", "c"), ("b", "c")]
+    mixed = nx.relabel_nodes(G, {"a": 10, "b": 2})  # ids that are not strings: by their text
+    assert viewer._sorted_edges(mixed) == by_text(mixed)
+    assert viewer._sorted_edges(mixed)[:2] == [(10, 10), (10, 2)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    mentions=st.lists(st.integers(1, 4), min_size=1, max_size=12),
+    links=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11), st.integers(1, 3)),
+                   max_size=20),
+    max_nodes=st.integers(0, 13),
+)
+def test_select_shown_nodes_match_the_full_ranking(
+    mentions: list[int], links: list[tuple[int, int, int]], max_nodes: int
+) -> None:
+    G = nx.Graph()
+    G.add_nodes_from((f"n{i:02d}", {"mentions": m}) for i, m in enumerate(mentions))
+    G.add_weighted_edges_from((f"n{u:02d}", f"n{v:02d}", w) for u, v, w in links
+                              if u < len(mentions) and v < len(mentions))
+    strength = dict(G.degree(weight="weight"))
+    ranked = sorted(sorted(G, key=str), key=lambda n: (-G.nodes[n]["mentions"], -strength[n], n))
+    assert select_shown(G, max_nodes=max_nodes)[0] == sorted(ranked[:max_nodes])
