@@ -205,19 +205,11 @@ def write_mentions_csv(rows: Iterable[MentionRow], path: str | os.PathLike[str])
     with atomic_write(path, "w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(MENTION_COLUMNS)
-        for mention, entity in rows:
-            writer.writerow(
-                _cell(value)
-                for value in (
-                    mention.doc,
-                    mention.start,
-                    mention.end,
-                    mention.text,
-                    mention.type,
-                    entity,
-                    mention.sentence,
-                )
-            )
+        cell = _cell  # numbers need no neutralising
+        writer.writerows(
+            (cell(m.doc), m.start, m.end, cell(m.text), cell(m.type), cell(entity), m.sentence)
+            for m, entity in rows
+        )
 
 
 MERGE_COLUMNS = ("entity", "name", "rule", "mentions", "documents", "detail")

@@ -9,7 +9,6 @@ import os
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -357,11 +356,15 @@ def _mention_rows(
     extracted: list[ExtractedDocument], resolution: Resolution
 ) -> Iterator[tuple[Mention, str]]:
     """Each resolved mention with its entity; its type is the entity's (one entity, one type)."""
+    entity_of, entities = resolution.entity_of, resolution.entities
     for document in extracted:
-        for mention in document.mentions:
-            entity = resolution.entity_of.get((mention.doc, mention.start))
+        for m in document.mentions:
+            entity = entity_of.get((m.doc, m.start))
             if entity is not None:
-                yield replace(mention, type=resolution.entities[entity].type), entity
+                kind = entities[entity].type
+                yield (m if m.type == kind else Mention(
+                    m.doc, m.start, m.end, m.text, kind, m.name, m.sentence, m.paragraph, m.cue
+                )), entity
 
 
 class _Clock:
