@@ -164,8 +164,8 @@ def resolve_entities(
     _acronyms(by_doc, items, clusters)
     for _ in range(MAX_ROUNDS):  # until nothing changes, so resolving again changes nothing
         before = clusters.changes
-        types, names_of = _types(items, clusters), _names_of(items, clusters)
-        root_of = clusters.roots()  # short forms join no clusters: roots stay
+        root_of = clusters.roots()  # nothing below joins clusters until the surnames pass
+        types, names_of = _types(items, root_of), _names_of(items, root_of)
         for doc_items in by_doc.values():
             _short_forms_in_document(doc_items, clusters, root_of, types, names_of)
         _surnames_across_documents(items, clusters, types)
@@ -315,10 +315,9 @@ def _is_short_form(short: _Item, long: tuple[str, ...], kind: str) -> bool:
     return any(long[i:i + n] == short.tokens for i in range(len(long) - n + 1))
 
 
-def _names_of(items: list[_Item], clusters: _Clusters) -> dict[str, set[tuple[str, ...]]]:
+def _names_of(items: list[_Item], root_of: dict[str, str]) -> dict[str, set[tuple[str, ...]]]:
     """Multi-word names (as tokens) of each cluster root."""
     names: dict[str, set[tuple[str, ...]]] = defaultdict(set)
-    root_of = clusters.roots()
     for item in items:
         if len(item.tokens) >= 2 and item.short_of is None and item.via is None:
             names[root_of[item.key]].add(item.tokens)
@@ -425,12 +424,11 @@ def _variant_score(a: str, b: str) -> float:
     return 100.0 * (1 - distance / max(len(a), len(b)))
 
 
-def _types(items: list[_Item], clusters: _Clusters,
+def _types(items: list[_Item], root_of: dict[str, str],
            votes: dict[str, dict[str, float]] | None = None) -> dict[str, str]:
     """The type of each cluster root: the vote, ties to the type of its longest name."""
-    votes = votes if votes is not None else _votes(items, clusters)
+    votes = votes if votes is not None else _votes(items, root_of)
     longest: dict[str, _Item] = {}
-    root_of = clusters.roots()
     for item in items:
         root = root_of[item.short_of or item.key]
         best = longest.get(root)
@@ -445,9 +443,8 @@ def _length(item: _Item) -> tuple[int, int, str, int]:
     return (len(item.tokens), len(item.name), item.name, -rank)
 
 
-def _votes(items: list[_Item], clusters: _Clusters) -> dict[str, dict[str, float]]:
+def _votes(items: list[_Item], root_of: dict[str, str]) -> dict[str, dict[str, float]]:
     """Type votes per cluster root."""
-    root_of = clusters.roots()
     multi_word = {root_of[i.key] for i in items if len(i.tokens) >= 2}
     votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for item in items:
@@ -473,10 +470,10 @@ def _winner(votes: dict[str, float], fallback: str = "") -> str:
 def _entities(
     items: list[_Item], clusters: _Clusters, overrides: Overrides, ignored: int
 ) -> Resolution:
-    votes = _votes(items, clusters)
-    decided = _types(items, clusters, votes)
-    members: dict[str, list[_Item]] = defaultdict(list)
     root_of = clusters.roots()
+    votes = _votes(items, root_of)
+    decided = _types(items, root_of, votes)
+    members: dict[str, list[_Item]] = defaultdict(list)
     for item in items:
         members[root_of[item.short_of or item.key]].append(item)
     entities: dict[str, Entity] = {}
