@@ -18,10 +18,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from .names import is_acronym, is_junk, name_key, titles
+from .names import country_code, is_acronym, is_junk, name_key, titles
 from .types import Document, Mention
 
 _RUN = re.compile(r"\w+")
+_LOWER_WORD = re.compile(r"(?<![\w\-'’])[a-z]+(?![\w\-'’])")
+_PAIR_SEPARATOR = re.compile(r"\s*[/–—]\s*|-(?=[A-Z])")
 _RUN_START = re.compile(r"(?<![\w.])\w+")
 _CAPITAL_RUN_START = re.compile(r"(?<![\w.])(?=[A-Z]|[^\x00-\x7f])\w+")
 """A word that may start a name: capital letter or non-ASCII first (names are capitalised)."""
@@ -44,10 +46,63 @@ def consistent_mentions(
         sentences: ``(start, end)`` of every analysed sentence, in order (index = number).
         shouting: spans of headline-like text (Title Case, capitals) that were re-cased.
     """
+    mentions = _trim_openers(document.text, _split_pairs(mentions), sentences)
     types = _type_by_name(mentions, shouting)
     typed = [replace(m, type=types[name_key(m.name)]) for m in mentions]
     found = _missed(document, typed, types, sentences, shouting)
     return sorted(typed + found, key=lambda m: m.start)
+
+
+def _split_pairs(mentions: list[Mention]) -> list[Mention]:
+    """Split "Israel-Hamas" or "Blair/Brown" into its names when each part is a name the
+    document mentions on its own (or a country): a pair read as one name. "Kilroy-Silk"
+    and "Al-Hayya" stay whole, their parts being no names of their own there."""
+    known: dict[str, str] = {}
+    for m in mentions:
+        known.setdefault(name_key(m.name), m.type)
+    result = []
+    for m in mentions:
+        bounds = [0, *(i for sep in _PAIR_SEPARATOR.finditer(m.text)
+                      for i in (sep.start(), sep.end())), len(m.text)]
+        parts = list(zip(bounds[::2], bounds[1::2], strict=True))
+        kinds = [_part_type(m.text[a:b], known) for a, b in parts]
+        if len(parts) < 2 or not all(kinds):
+            result.append(m)
+            continue
+        for (a, b), kind in zip(parts, kinds, strict=True):
+            text = m.text[a:b]
+            result.append(replace(m, start=m.start + a, end=m.start + b, text=text,
+                                  type=kind or m.type, name=" ".join(text.split()), cue=""))
+    return result
+
+
+def _trim_openers(text: str, mentions: list[Mention],
+                  sentences: list[tuple[int, int]]) -> list[Mention]:
+    """Cut a sentence's first word off a name it was glued to ("Will Gordon Brown ...?")
+    when the document writes that word in lower case elsewhere and names the rest on its
+    own: a capital that only says a sentence starts there."""
+    starts = {start for start, _ in sentences}
+    names = {name_key(m.name) for m in mentions}
+    lower: set[str] | None = None
+    result = []
+    for m in mentions:
+        first, _, rest = m.text.partition(" ")
+        if m.start in starts and rest and name_key(rest) in names and first.isalpha():
+            if lower is None:
+                lower = set(_LOWER_WORD.findall(text))
+            if first.lower() in lower:
+                start = m.start + len(first) + 1
+                m = replace(m, start=start, text=rest, name=" ".join(rest.split()))
+        result.append(m)
+    return result
+
+
+def _part_type(part: str, known: dict[str, str]) -> str | None:
+    """The type of one part of a pair: that of the document's mention of it, PLACE for a
+    country, None when it is no name of its own."""
+    if len(part) < 2 or not part[:1].isupper():
+        return None
+    return known.get(name_key(part)) or ("PLACE" if country_code(part, as_code=True) else None)
 
 
 def _type_by_name(mentions: list[Mention], shouting: list[tuple[int, int]]) -> dict[str, str]:
@@ -95,13 +150,30 @@ def _missed(
         for start, end in _matches(finder, text, seg_start, seg_end, shouting):
             surface = text[start:end]
             found_kind = by_key.get(name_key(surface))
-            if found_kind is None or _overlaps(start, end, taken):
+            if found_kind is None or _overlaps(start, end, taken) or in_table_line(text, start):
                 continue
             sentence = max(0, bisect_right(starts, start) - 1)
             found.append(Mention(document.id, start, end, surface, found_kind,
                                  " ".join(surface.split()), sentence, paragraph))
             taken.insert(bisect_right(taken, (start, end)), (start, end))
     return found
+
+
+def in_table_line(text: str, position: int) -> bool:
+    """Whether the line holding ``position`` is a row of a table: at least as many numbers
+    as words ("Shr 1.22 dlrs vs 1.10 dlrs", "Avg shrs 5,123,000")."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    line = text[start:end if end >= 0 else len(text)]
+    if len(line) > 300:  # a paragraph, not a row
+        return False
+    numbers = words = 0
+    for token in line.split():
+        if any(ch.isdigit() for ch in token):
+            numbers += 1
+        elif any(ch.isalpha() for ch in token):
+            words += 1
+    return numbers >= 2 and 2 * numbers >= words
 
 
 def _searchable(name: str) -> bool:

@@ -16,10 +16,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import DEFAULT_MODEL, DEFAULT_MODEL_PACKAGE, SPACY_TYPES
-from .consistency import consistent_mentions
+from .consistency import consistent_mentions, in_table_line
 from .errors import ModelNotFound
 from .headlines import body_casing, is_shouting, recase
-from .names import ORG_HEADS, fold, title_length
+from .names import (
+    EVENT_CONTEXT_AFTER,
+    ORG_CONTEXT_AFTER,
+    ORG_CONTEXT_BEFORE,
+    ORG_HOLDINGS,
+    ORG_NAME_ENDS,
+    ORG_POSSESSIONS,
+    PERSONAL_HONORIFICS,
+    REGNAL_TITLES,
+    fold,
+    title_length,
+)
 from .types import Document, DocumentInfo, ExtractedDocument, Mention, Sentence
 
 if TYPE_CHECKING:
@@ -30,15 +41,18 @@ logger = logging.getLogger(__name__)
 MAX_CHUNK = 100_000
 """Longest piece of text handed to spaCy at once; longer paragraphs are cut at whitespace."""
 
-_LEADING = re.compile(r"\A(?:[\s\"'“”‘’«»()\[\]{}<>*_,;:.!?\-–—/|]+|the(?:\s+|\Z))+", re.IGNORECASE)
+_LEADING = re.compile(
+    r"\A(?:[\s\"'“”‘’«»()\[\]{}<>*_,;:.!?\-–—/|]+|the(?:\s+|\Z)|an?\s+(?=[A-Z]))+", re.IGNORECASE
+)
 _TRAILING = re.compile(r"(?:[\s\"'“”‘’«»()\[\]{}<>*_,;:!?\-–—/|]+|['’]s\b|(?<=s)['’])+\Z")
 _LETTER = re.compile(r"[^\W\d_]")
 _WORDS = re.compile(r"\S+")
-_BREAK = re.compile(r"\s*[\n\t]\s*|\s+[-–—]+\s+")
+_BREAK = re.compile(r"\s*[\n\t()\[\]]\s*|\s+[-–—]+\s+")
 _GAP = re.compile(r"[ \u00a0]{2,}")
 _TRAILING_NUMBERS = re.compile(r"(?:\s+\d[\d\-./:,]*)+\Z")
 _ADJECTIVE_TITLES = frozenset({"official", "former", "senior", "acting", "late", "chief"})
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "'s", "’s"})
+_LIST_COMMA = re.compile(r",\s+(?:and\s+)?(?=[A-Z])")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
@@ -244,26 +258,41 @@ class _Collector:
         starts = sorted(sentence_of)
         for ent in parsed.ents:
             sentence = sentence_of[starts[bisect_right(starts, ent.start) - 1]] if starts else 0
-            mention = self._mention(parsed, ent, paragraph, offset, sentence)
-            if mention is not None:
-                self.mentions.append(mention)
+            self.mentions.extend(self._mentions(parsed, ent, paragraph, offset, sentence))
 
-    def _mention(self, parsed, ent, paragraph: int, offset: int, sentence: int) -> Mention | None:  # type: ignore[no-untyped-def]
+    def _mentions(self, parsed, ent, paragraph: int, offset: int,  # type: ignore[no-untyped-def]
+                  sentence: int) -> Iterator[Mention]:
+        """The mentions of one entity span: usually one; a list ("Barkley, Beattie,
+        Christophers") gives one per item; none in a table line."""
         kind = SPACY_TYPES.get(ent.label_)
         if kind not in self.keep:
-            return None
-        span = trim_span(ent.text, keep_numbers=ent.ent_id_ == "news")
-        if span is None:
-            return None
-        start = offset + ent.start_char + span[0]
-        end = offset + ent.start_char + span[1]
+            return
+        begin = offset + ent.start_char
+        if in_table_line(self.document.text, begin):
+            return
+        news = ent.ent_id_ == "news"
+        parts = [(0, len(ent.text))] if news else _list_items(ent.text)
+        for part_start, part_end in parts:
+            span = trim_span(ent.text[part_start:part_end], keep_numbers=news)
+            if span is not None:
+                mention = self._mention(parsed, ent, kind, begin + part_start + span[0],
+                                        begin + part_start + span[1], paragraph, sentence)
+                if mention is not None:
+                    yield mention
+
+    def _mention(self, parsed, ent, kind: str, start: int, end: int,  # type: ignore[no-untyped-def]
+                 paragraph: int, sentence: int) -> Mention | None:
         words = list(_WORDS.finditer(self.document.text, start, end))
+        if len(words) >= 2 and fold(words[0].group().rstrip(".")) in PERSONAL_HONORIFICS:
+            kind = "PERSON" if "PERSON" in self.keep else kind
         titled = title_length([w.group() for w in words]) if kind == "PERSON" else 0
+        if titled and fold(words[titled - 1].group()) in REGNAL_TITLES:
+            titled -= 1  # "Prince Charles" keeps its title: Charles is no surname
         if titled:
             start = words[titled].start()
         cue = "PERSON" if titled else _cue(parsed, ent)
-        if cue == "PERSON" and words and fold(words[-1].group()) in ORG_HEADS:
-            cue = ""
+        if len(words) - titled >= 2 and fold(words[-1].group().rstrip(".")) in ORG_NAME_ENDS:
+            cue = "ORG"  # "Manchester United", "Labour Party", "Yukos Oil"
         text = self.document.text[start:end]
         return Mention(self.document.id, start, end, text, kind, normalise(text), sentence,
                        paragraph, cue)
@@ -280,12 +309,23 @@ class _Collector:
 
 
 def _cue(parsed, ent) -> str:  # type: ignore[no-untyped-def]
-    """PERSON after a title ("Minister", "official"), PLACE after "in"/"near", else "".
+    """The type the words around a name point to, or "".
 
-    A title word that is also an adjective counts only when it is not itself preceded by a
-    determiner: "Hamas official Bassem Naim" is a person, "Palestine's official WAFA" is not.
+    PERSON after a title ("Minister", "official"); ORG before a word only organisations
+    take ("Yukos shares", "BT boss") or after "a stake in"; EVENT before an award's or a
+    contest's word ("Oscar nomination", "Oscar-winning", "Wimbledon final"); PLACE after
+    "in"/"near". A title word that is also an adjective counts only when it is not itself
+    preceded by a determiner: "Hamas official Bassem Naim" is a person, "Palestine's official
+    WAFA" is not.
     """
-    if ent.start == 0 or ent.ent_id_ == "news":
+    if ent.ent_id_ == "news":
+        return ""
+    after, possessive = _word_after(parsed, ent.end)
+    if after in (ORG_POSSESSIONS if possessive else ORG_CONTEXT_AFTER):
+        return "ORG"
+    if after in EVENT_CONTEXT_AFTER and not possessive:
+        return "EVENT"
+    if ent.start == 0:
         return ""
     before = parsed[max(0, ent.start - 4):ent.start]
     words = [t.text for t in before]
@@ -294,7 +334,35 @@ def _cue(parsed, ent) -> str:  # type: ignore[no-untyped-def]
             ahead = words[-size - 1].lower() if len(words) > size else ""
             adjective = size == 1 and words[-1].lower() in _ADJECTIVE_TITLES
             return "" if adjective and ahead in _DETERMINERS else "PERSON"
-    return "PLACE" if words[-1].lower() in ("in", "near") else ""
+    last = words[-1].lower()
+    if last in ORG_CONTEXT_BEFORE:
+        return "ORG"
+    if last in ("in", "near"):
+        return "ORG" if len(words) >= 2 and words[-2].lower() in ORG_HOLDINGS else "PLACE"
+    return ""
+
+
+def _word_after(parsed, end: int) -> tuple[str, bool]:  # type: ignore[no-untyped-def]
+    """The word after a span, lower case, across a hyphen ("Oscar-winning" -> "winning")
+    or a possessive ("Yukos' shares" -> "shares"); and whether it followed a possessive."""
+    possessive = end < len(parsed) and parsed[end].lower_ in ("'s", "’s", "'", "’")
+    if possessive or (end < len(parsed) and parsed[end].text == "-"
+                      and not parsed[end].whitespace_):
+        end += 1
+    if end < len(parsed) and parsed[end].is_alpha:
+        return str(parsed[end].lower_), possessive
+    return "", possessive
+
+
+def _list_items(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of the items of a span that is a list of names ("Barkley, Beattie,
+    Christophers"), or the whole span. Two commas or more, each followed by a capitalised
+    word, make a list; one may be a place and its region ("Paris, Texas")."""
+    cuts = list(_LIST_COMMA.finditer(text))
+    if len(cuts) < 2:
+        return [(0, len(text))]
+    bounds = [0, *(c for m in cuts for c in (m.start(), m.end())), len(text)]
+    return list(zip(bounds[::2], bounds[1::2], strict=True))
 
 
 def trim_span(text: str, keep_numbers: bool = False) -> tuple[int, int] | None:

@@ -25,7 +25,7 @@ _COUNTRY_EXTRAS = {
     "burma": "MM", "macedonia": "MK", "swaziland": "SZ", "east timor": "TL",
     "cape verde": "CV", "vatican": "VA", "america": "", "holland": "NL", "usa": "US",
     "palestine": "PS", "iran": "IR", "syria": "SY", "laos": "LA", "moldova": "MD",
-    "tanzania": "TZ", "venezuela": "VE", "bolivia": "BO", "vietnam": "VN",
+    "tanzania": "TZ", "venezuela": "VE", "bolivia": "BO", "vietnam": "VN", "us": "US",
 }
 """English short names missing from ISO 3166 (code "" marks a name never to map)."""
 _DEMONYM_EXTRAS = {
@@ -52,11 +52,62 @@ ORG_HEADS = frozenset(
 )
 """Last words that make a name an organisation whatever precedes it ("... news agency")."""
 
+ORG_SUFFIXES = frozenset(
+    "party plc inc incorporated corp corporation co company ltd limited llc group "
+    "holdings ag sa nv gmbh".split()
+)
+"""Last words that only say an organisation is one: "Labour Party" is Labour."""
+
+ORG_NAME_ENDS = ORG_HEADS | ORG_SUFFIXES | {"united", "fc"}
+"""Last words that make a multi-word name look like an organisation ("Leeds United")."""
+
+ORG_POSSESSIONS = frozenset(
+    "shares shareholder shareholders stake stakes subsidiary subsidiaries profit profits "
+    "revenue revenues sales earnings employees workforce headquarters board directors "
+    "investors customers subscribers assets debts unit units output".split()
+)
+"""What an organisation has, after its name or its possessive ("Yukos' shares")."""
+
+ORG_CONTEXT_AFTER = ORG_POSSESSIONS | frozenset(
+    "boss bosses chief chiefs chairman chairwoman spokesman spokeswoman spokesperson "
+    "executive executives brand mps peers manager striker midfielder defender goalkeeper "
+    "fans supporters squad".split()
+)
+"""Words right after a name that make it an organisation ("BT boss", "Everton striker")."""
+
+ORG_CONTEXT_BEFORE = frozenset(
+    "firm firms company companies group giant maker makers retailer carrier airline bank "
+    "insurer operator broadcaster club side network chain producer manufacturer publisher "
+    "studio label conglomerate regulator watchdog agency subsidiary "
+    "supermarket telecoms".split()
+)
+"""Words right before a name that say it is an organisation ("oil giant Gazprom",
+"Premiership side Everton"); before "in X", the words of a holding ("a stake in X")."""
+
+ORG_HOLDINGS = frozenset("shares stake stakes stakeholding investment invest".split())
+"""Words before "in X" that make X an organisation, not a place ("a stake in Gazprom")."""
+
+EVENT_CONTEXT_AFTER = frozenset(
+    "nomination nominations nominated nominee nominees ceremony ceremonies winner winners "
+    "winning final finals".split()
+)
+"""Words right after a name (or after a hyphen: "Oscar-winning") that make it an award or an
+event, not a person or a place ("Oscar nomination", "Wimbledon final")."""
+
+REGNAL_TITLES = frozenset("king queen prince princess pope emperor empress".split())
+"""Titles that go with a given name and stay part of the name ("Prince Charles"): the name
+after them is not a surname, so cutting the title off would make a short form of it."""
+
+PERSONAL_HONORIFICS = frozenset("mr mrs ms miss dr".split())
+"""Honorifics only people have: a span starting with one names a person, whatever the
+recogniser's label ("Mr Ebbers" read as an organisation)."""
+
 PLACE_GENERICS = frozenset(
-    "strip city province region district county governorate state island islands "
+    "strip province region district county governorate island islands "
     "peninsula valley territory territories municipality".split()
 )
-"""Words that follow a place name without making it another place ("Gaza Strip")."""
+"""Words that follow a place name without making it another place ("Gaza Strip"). Not
+"city" or "state": New York City, New York State and Kuwait City are other places."""
 
 
 def clean(name: str) -> str:
@@ -160,6 +211,8 @@ def is_junk(name: str, ignore: frozenset[str] = frozenset()) -> bool:
     letters = [ch for ch in key if ch.isalpha()]
     return (
         not letters
+        or not _has_capital(name)
+        or ":" in key
         or len(key) < 2
         or key in stoplist()
         or key in titles()
@@ -167,6 +220,12 @@ def is_junk(name: str, ignore: frozenset[str] = frozenset()) -> bool:
         or name_key(name) in ignore
         or sum(ch.isdigit() for ch in key) > len(letters)
     )
+
+
+def _has_capital(name: str) -> bool:
+    """Whether a name has a capital letter, or is in a script without case (names are
+    capitalised: "cts" or "revs" in a price table is not one)."""
+    return any(ch.isupper() or (ch.isalpha() and ch.lower() == ch.upper()) for ch in name)
 
 
 @cache
@@ -221,6 +280,17 @@ def country_name(code: str) -> str:
     if country is None:
         return code
     return getattr(country, "common_name", None) or country.name.split(",")[0]
+
+
+def is_code_only(name: str) -> bool:
+    """Whether a name is a bare ISO code (``BT``, ``DEU``), not a country's name or a dotted
+    abbreviation (``U.K.``): many codes are also companies' or teams' initials."""
+    return "." not in name and is_acronym(name) and name_key(name) not in _countries()
+
+
+def is_demonym(word: str) -> bool:
+    """Whether a word is a nationality (``Welsh``, ``Chinese``, ``Israeli``)."""
+    return fold(clean(word)) in _DEMONYM_EXTRAS or demonym_country(word) is not None
 
 
 def demonym_country(word: str) -> str | None:

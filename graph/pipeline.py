@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import networkx as nx
 
-from .config import Settings
+from .config import ENTITY_TYPES, Settings
 from .cooccurrence import build_graph, graph_from_links
 from .corpus import read_corpus, sample_corpus
 from .engines import Engine, LocalEngine
@@ -240,9 +240,10 @@ def _count_documents(paths: Iterable[Path], settings: Settings) -> int:
 
 
 def _extraction_types(settings: Settings) -> tuple[str, ...]:
-    """Types to extract: the wanted ones, plus nationality words when --demonyms is on."""
-    extra = ("GROUP",) if settings.demonyms and "GROUP" not in settings.types else ()
-    return (*settings.types, *extra)
+    """Types to extract: all of them, whatever is kept. A name's type is decided by the vote
+    of all its mentions, and "Oscar" read as an award three times and as a person once is no
+    person: resolution drops the entities of types not wanted after the vote."""
+    return ENTITY_TYPES
 
 
 def _documents(

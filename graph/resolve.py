@@ -12,13 +12,21 @@ The rules run in this order; each is named in merges.csv with its evidence:
    corpus has those initials.
 7. *short form in document*: a surname or first name joins the longer person name in the
    same document, a part of an organisation name the longer organisation name. With several
-   candidates (two Smiths) it joins the nearest one mentioned before it, or none.
+   candidates (two Smiths) it joins the nearest one mentioned before it, or none. A first
+   name joins only a mention read as a person; a part of an organisation's name that more
+   articles name on its own than the whole is an entity of its own.
 8. *surname across documents*: a surname left on its own joins the only person in the
    corpus with that surname (and nobody if there are several).
-9. *spelling variant*: two multi-word names of one type that differ by one or two letters
-   inside one word (Nowak/Novak, Mohammed/Mohamed), when each has no other such match.
-10. *type vote*: an entity's type is the vote of its mentions (short forms count half; a
-    title before a name votes PERSON, "in" before it votes PLACE).
+9. *generic name*: a place and the same name with a generic word (Gaza, Gaza Strip), an
+   organisation and the same name with a legal or generic ending (Labour, Labour Party);
+   *plural*: a name and its plural (Lib Dem, Lib Dems).
+10. *spelling variant*: two multi-word names of one type that differ by one or two letters
+    inside one word (Nowak/Novak, Mohammed/Mohamed), when each has no other such match.
+11. *type vote*: an entity's type is the vote of its mentions, of every type the
+    recogniser knows (short forms count half; a title before a name votes PERSON, "in"
+    before it PLACE, "shares" after it ORG, "nomination" after it EVENT). Entities whose
+    type is not wanted (an award, a film, a nationality), and those all of whose names are
+    common words the corpus mostly writes in lower case, are dropped.
 
 Everything is decided from sorted data, so the result does not depend on document order,
 and resolving the resolved names again changes nothing.
@@ -27,6 +35,7 @@ and resolving the resolved names again changes nothing.
 from __future__ import annotations
 
 import logging
+import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -36,6 +45,7 @@ from itertools import pairwise
 from rapidfuzz.distance import Levenshtein
 
 from .names import (
+    ORG_SUFFIXES,
     PLACE_GENERICS,
     clean,
     country_code,
@@ -43,6 +53,8 @@ from .names import (
     demonym_country,
     initials,
     is_acronym,
+    is_code_only,
+    is_demonym,
     is_junk,
     name_key,
     slug,
@@ -58,8 +70,10 @@ TYPE_ORDER = ("PERSON", "ORG", "PLACE", "GROUP", "EVENT", "PRODUCT", "WORK", "LA
 SHORT_FORM_WEIGHT = 0.5
 """Vote of a mention that is a short form of a longer name in the entity."""
 
-CUE_WEIGHT = 1.5
-"""Vote of a context cue (title before a name: PERSON; "in" before it: PLACE)."""
+CUE_WEIGHT = 2.0
+"""Vote of a context cue (a title before a name: PERSON; "in" before it: PLACE; "shares"
+after it: ORG): more than the recogniser's label of the same mention, which read the same
+words and still erred."""
 
 MAX_ROUNDS = 4
 """The rules after the acronyms repeat until nothing changes, at most this many times."""
@@ -67,6 +81,18 @@ MAX_ROUNDS = 4
 MAX_BLOCK = 2000
 """Spelling-variant blocks (names equal but for one word, whose first and last letters
 are the same) larger than this are skipped: keeps the pass near-linear."""
+
+COMMON_RATIO = 1.0
+"""A one-word name written in lower case this many times as often as capitalised (in the
+sentences that mention entities) is a common word, not a name."""
+
+COMMON_MIN = 3
+"""... and at least this many times."""
+
+_GENERIC_RULE = {"PLACE": "place and its generic name",
+                 "ORG": "organisation and its generic name"}
+
+_LOWER_WORD = re.compile(r"(?<![\w\-'’])[a-z]+(?![\w\-'’])")
 
 _SMALL_WORDS = frozenset({"of", "the", "and", "for", "de", "al", "el", "bin", "van", "von"})
 
@@ -154,31 +180,33 @@ def resolve_entities(
     """
     overrides = overrides or Overrides()
     keep = None if types is None else set(types)
-    items, ignored = _items(documents, overrides, demonyms, keep)
+    documents = list(documents)
+    items, ignored = _items(documents, overrides, demonyms)
     clusters = _Clusters()
     for item in items:
         clusters.find(item.key)
     by_doc: dict[str, list[_Item]] = defaultdict(list)
     for item in items:
         by_doc[item.doc].append(item)
+    spread = Counter(key for doc_items in by_doc.values() for key in {i.key for i in doc_items})
     _acronyms(by_doc, items, clusters)
     for _ in range(MAX_ROUNDS):  # until nothing changes, so resolving again changes nothing
         before = clusters.changes
         root_of = clusters.roots()  # nothing below joins clusters until the surnames pass
         types, names_of = _types(items, root_of), _names_of(items, root_of)
         for doc_items in by_doc.values():
-            _short_forms_in_document(doc_items, clusters, root_of, types, names_of)
+            _short_forms_in_document(doc_items, clusters, root_of, types, names_of, spread)
         _surnames_across_documents(items, clusters, types)
-        _place_generics(items, clusters, types)
+        _generic_forms(items, clusters, types)
         _spelling_variants(items, clusters, types)
         if clusters.changes == before:
             break
-    return _entities(items, clusters, overrides, ignored)
+    common = _common_words(documents, items)
+    return _entities(items, clusters, overrides, ignored, keep, common)
 
 
 def _items(
-    documents: Iterable[ExtractedDocument], overrides: Overrides, demonyms: bool,
-    keep: set[str] | None,
+    documents: Iterable[ExtractedDocument], overrides: Overrides, demonyms: bool
 ) -> tuple[list[_Item], int]:
     items: list[_Item] = []
     ignored = 0
@@ -200,13 +228,25 @@ def _items(
                 if code:
                     kind = "PLACE"
                     key, via = f"country:{code}", via or ("country", f"ISO 3166 {code}")
-            if keep is not None and kind not in keep:
-                continue
+                elif " " not in key and is_demonym(name):
+                    kind = "GROUP"  # "Welsh", "Chinese": a nationality, not a person
             tokens = tuple(key.split()) if not key.startswith("country:") else (key,)
             item = _Item(m.doc, m.start, m.end, name, kind, m.cue, key, tokens, via)
             item.rank = _length(item)
             items.append(item)
+    _codes_of_countries_named(items)
     return items, ignored
+
+
+def _codes_of_countries_named(items: list[_Item]) -> None:
+    """A bare ISO code counts as its country only when the corpus also names that country
+    ("BT" is Bhutan's code, but a corpus that never says Bhutan means the company)."""
+    named = {i.key for i in items if i.via and i.via[0] == "country" and not is_code_only(i.name)}
+    for item in items:
+        if item.key.startswith("country:") and item.key not in named and is_code_only(item.name):
+            item.key, item.via = name_key(item.name), None
+            item.tokens = (item.key,)
+            item.rank = _length(item)
 
 
 def _acronyms(by_doc: dict[str, list[_Item]], items: list[_Item], clusters: _Clusters) -> None:
@@ -246,13 +286,17 @@ def _letters(acronym: str) -> str:
 
 def _short_forms_in_document(
     doc_items: list[_Item], clusters: _Clusters, root_of: dict[str, str],
-    types: dict[str, str], names_of: dict[str, set[tuple[str, ...]]],
+    types: dict[str, str], names_of: dict[str, set[tuple[str, ...]]], spread: Counter[str],
 ) -> None:
     """Link surnames, first names and shortened organisation names to the longer name.
 
     A long name stands for every multi-word name of its entity so far, so "Novak" finds
     "Katarzyna Nowak" once Nowak and Novak are known to be one person. The work grows with
     the number of distinct names in the document, not with the number of mentions.
+
+    A part of an organisation's name that the corpus names in more articles than the whole
+    is an entity of its own ("U.N." in a story on the "U.N. General Assembly"), not a short
+    form of it.
     """
     starts: dict[str, list[int]] = defaultdict(list)
     example: dict[str, _Item] = {}
@@ -282,6 +326,7 @@ def _short_forms_in_document(
             found[signature] = sorted({
                 root for root, name, kind in longs.get(item.tokens[0], ())
                 if root != own and _is_short_form(item, name, kind)
+                and (kind != "ORG" or spread[item.key] <= spread[example[root].key])
             })
         candidates = found[signature]
         if len(candidates) > 1:  # several people share the name: the nearest one before it
@@ -307,9 +352,12 @@ def _is_short_form(short: _Item, long: tuple[str, ...], kind: str) -> bool:
     if n >= len(long) or all(t in _SMALL_WORDS for t in short.tokens):
         return False
     if kind == "PERSON":
-        if short.type == "PLACE" and short.cue != "PERSON":
+        if short.type not in ("PERSON", "ORG") and short.cue != "PERSON":
             return False
-        return long[-n:] == short.tokens or (n == 1 and long[0] == short.tokens[0])
+        if long[-n:] == short.tokens:
+            return True
+        # a first name alone is weak evidence: only a mention read as a person's
+        return n == 1 and long[0] == short.tokens[0] and short.type == "PERSON"
     if short.type != "ORG":
         return False
     return any(long[i:i + n] == short.tokens for i in range(len(long) - n + 1))
@@ -350,15 +398,38 @@ def _surnames_across_documents(
                            f"the only person named ... {item.name}")
 
 
-def _place_generics(items: list[_Item], clusters: _Clusters, provisional: dict[str, str]) -> None:
-    """Join "Gaza Strip" to "Gaza": a place and the same name with a generic word."""
+def _generic_forms(items: list[_Item], clusters: _Clusters, provisional: dict[str, str]) -> None:
+    """Join a name to its form with a generic word or a plural: a place and "Gaza Strip",
+    an organisation and "Labour Party" or "Yukos Oil Company", "Lib Dem" and "Lib Dems"."""
     root_of = clusters.roots()
-    places = {i.key for i in items if provisional.get(root_of[i.key]) == "PLACE"}
-    for key in sorted(places):
+    kind_of = {i.key: provisional.get(root_of[i.key], i.type) for i in items}
+    for key in sorted(kind_of):
         words = key.split()
-        if len(words) >= 2 and words[-1] in PLACE_GENERICS and " ".join(words[:-1]) in places:
-            clusters.union(" ".join(words[:-1]), key, "place and its generic name",
-                           f"{key} = {' '.join(words[:-1])}")
+        kind = kind_of[key]
+        if len(words) < 2:
+            continue
+        generics = PLACE_GENERICS if kind == "PLACE" else ORG_SUFFIXES if kind == "ORG" else ()
+        stem = words[:-1]
+        while stem and stem[-1] in generics and len(stem) > 1:
+            stem = stem[:-1]
+        base = " ".join(stem)
+        if words[-1] in generics and kind_of.get(base) == kind:
+            clusters.union(base, key, _GENERIC_RULE[kind], f"{key} = {base}")
+        elif key.endswith("s") and len(words[-1]) >= 4 and kind_of.get(key[:-1]) == kind:
+            clusters.union(key[:-1], key, "plural", f"{key} = {key[:-1]}")
+
+
+def _common_words(documents: list[ExtractedDocument], items: list[_Item]) -> set[str]:
+    """One-word names the corpus writes in lower case at least as often as capitalised:
+    a common word in a headline or at a sentence start ("Budget airline Ryanair")."""
+    capitalised = Counter(i.key for i in items if len(i.tokens) == 1 and i.via is None
+                          and not is_acronym(i.name))
+    lower: Counter[str] = Counter()
+    for document in documents:
+        for sentence in document.sentences:
+            lower.update(w for w in _LOWER_WORD.findall(sentence.text) if w in capitalised)
+    return {key for key, count in lower.items()
+            if count >= COMMON_MIN and count >= COMMON_RATIO * capitalised[key]}
 
 
 def _spelling_variants(
@@ -468,8 +539,11 @@ def _winner(votes: dict[str, float], fallback: str = "") -> str:
 
 
 def _entities(
-    items: list[_Item], clusters: _Clusters, overrides: Overrides, ignored: int
+    items: list[_Item], clusters: _Clusters, overrides: Overrides, ignored: int,
+    keep: set[str] | None = None, common: set[str] | frozenset[str] = frozenset(),
 ) -> Resolution:
+    """Entities from the clusters: each named, typed by the vote, and dropped when its type
+    is not wanted (an award, a film, a nationality) or all its names are common words."""
     root_of = clusters.roots()
     votes = _votes(items, root_of)
     decided = _types(items, root_of, votes)
@@ -485,6 +559,10 @@ def _entities(
                                                -len(members[r]), r)):
         cluster = members[root]
         kind = overrides.types.get(root) or decided[root]
+        if ((keep is not None and kind not in keep)
+                or (root not in overrides.types and {i.key for i in cluster} <= common)):
+            ignored += len(cluster)
+            continue
         label = _label(cluster, kind, used)
         used.add(name_key(label))
         ident = entity_id(kind, label)

@@ -71,3 +71,24 @@ def test_name_finder_matches_the_regular_expression_it_replaces(names, text, bou
     expected = [m.span() for m in pattern.finditer(text, start, end)]
     found = list(_NameFinder(names).find(text, start, end, ignore_case=ignore_case))
     assert found == expected
+
+
+def test_consistent_mentions_cut_a_sentence_opener_off_a_known_name():
+    text = "Will Gordon Brown stay? Gordon Brown will not say."
+    document = Document("d", text, ((0, len(text)),))
+    glued = Mention("d", 0, 17, "Will Gordon Brown", "PERSON", "Will Gordon Brown", 0, 0)
+    alone = Mention("d", 24, 36, "Gordon Brown", "PERSON", "Gordon Brown", 1, 0)
+    got = consistent_mentions(document, [glued, alone], [(0, 23), (24, len(text))], [])
+    assert [(m.text, m.start) for m in got] == [("Gordon Brown", 5), ("Gordon Brown", 24)]
+
+
+def test_consistent_mentions_split_a_pair_of_known_names():
+    text = "The Israel-Hamas talks. Hamas and Israel met."
+    document = Document("d", text, ((0, len(text)),))
+    pair = Mention("d", 4, 16, "Israel-Hamas", "ORG", "Israel-Hamas", 0, 0)
+    hamas = Mention("d", 24, 29, "Hamas", "ORG", "Hamas", 1, 0)
+    israel = Mention("d", 34, 40, "Israel", "PLACE", "Israel", 1, 0)
+    got = consistent_mentions(document, [pair, hamas, israel], [(0, 23), (24, len(text))], [])
+    assert [(m.text, m.type, m.start) for m in got] == [
+        ("Israel", "PLACE", 4), ("Hamas", "ORG", 11), ("Hamas", "ORG", 24),
+        ("Israel", "PLACE", 34)]

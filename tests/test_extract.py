@@ -152,3 +152,70 @@ def test_shared_embedding_layer_is_kept(tmp_path):
 
 def test_unreadable_config_loads_everything(tmp_path):
     assert _unneeded_components(tmp_path) == []
+
+
+@pytest.fixture(scope="module")
+def misread_nlp():
+    """A rule-based recogniser that makes the small model's typical mistakes."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("entity_ruler").add_patterns([
+        {"label": "PERSON", "pattern": name} for name in
+        ("Yukos", "Oscar", "Manchester United", "Prince Charles", "Wimbledon")
+    ] + [
+        {"label": "GPE", "pattern": "Gazprom"},
+        {"label": "ORG", "pattern": "Mr Ebbers"},
+        {"label": "ORG", "pattern": "Barkley, Beattie, Christophers"},
+        {"label": "ORG", "pattern": "Avg"},
+    ])
+    return nlp
+
+
+def mentions_of(nlp, text):
+    [result] = extract_mentions([doc(text)], nlp, ["PERSON", "ORG", "PLACE", "EVENT"])
+    return [(m.text, m.type, m.cue) for m in result.mentions]
+
+
+def test_extract_mentions_context_words_cue_the_type(misread_nlp):
+    got = mentions_of(misread_nlp, "Yukos shares fell. She won an Oscar-winning role. "
+                                   "He bought a stake in Gazprom. The Wimbledon final.")
+    assert got == [("Yukos", "PERSON", "ORG"), ("Oscar", "PERSON", "EVENT"),
+                   ("Gazprom", "PLACE", "ORG"), ("Wimbledon", "PERSON", "EVENT")]
+
+
+def test_extract_mentions_descriptor_and_possessive_cue_org(misread_nlp):
+    got = mentions_of(misread_nlp, "Russian oil giant Yukos said so. Yukos' shares fell.")
+    assert got == [("Yukos", "PERSON", "ORG"), ("Yukos", "PERSON", "ORG")]
+
+
+def test_extract_mentions_organisation_shaped_name_cues_org(misread_nlp):
+    assert mentions_of(misread_nlp, "They faced Manchester United at home.") == [
+        ("Manchester United", "PERSON", "ORG")]
+
+
+def test_extract_mentions_honorific_makes_a_person(misread_nlp):
+    assert mentions_of(misread_nlp, "Lawyers for Mr Ebbers said no.") == [
+        ("Ebbers", "PERSON", "PERSON")]
+
+
+def test_extract_mentions_regnal_title_stays_in_the_name(misread_nlp):
+    assert mentions_of(misread_nlp, "It was Prince Charles who spoke.") == [
+        ("Prince Charles", "PERSON", "")]
+
+
+def test_extract_mentions_list_span_gives_one_mention_per_item(misread_nlp):
+    got = mentions_of(misread_nlp, "Goals from Barkley, Beattie, Christophers won it.")
+    assert [name for name, _, _ in got] == ["Barkley", "Beattie", "Christophers"]
+
+
+def test_extract_mentions_skips_table_rows(misread_nlp):
+    text = "Sales rose at the unit.\nAvg shrs 5,123,000 vs 4,987,000\nAvg is a word here too."
+    got = mentions_of(misread_nlp, text)
+    assert got == [("Avg", "ORG", "")]
+
+
+def test_trim_span_cuts_at_brackets_and_leading_article():
+    assert trim_span("Mike (Ruddock") == (6, 13)
+    assert trim_span("A European Union") == (2, 16)

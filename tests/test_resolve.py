@@ -1,10 +1,13 @@
 """Each resolution rule with hand-built mentions (no model), plus order and idempotence."""
 
+from dataclasses import replace
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.overrides import Overrides, read_overrides
 from graph.resolve import entity_id, resolve_entities, slug
+from graph.types import Sentence
 
 from .factories import extracted
 
@@ -224,3 +227,72 @@ def test_resolve_entities_idempotent(corpus):
 
 def test_overrides_default_is_empty():
     assert Overrides().canonical == {}
+
+
+def test_resolve_entities_drops_types_not_kept_after_the_vote():
+    # the recogniser reads "Oscar" as a person once and as an award (EVENT) twice
+    r = resolve(extracted("a", [[("Oscar", "PERSON")], [("Oscar", "EVENT", "EVENT")]]),
+                extracted("b", [[("Oscar", "EVENT")], [("Hamas", "ORG")]]),
+                types=("PERSON", "ORG", "PLACE"))
+    assert list(r.entities) == ["org:hamas"]
+    assert r.ignored == 3
+
+
+def test_resolve_entities_drops_names_the_corpus_writes_in_lower_case():
+    doc = extracted("a", [[("Budget", "ORG")], [("Ryanair", "ORG")]])
+    text = "the budget deficit and the budget vote; a budget cut"
+    doc = replace(doc, sentences=(*doc.sentences, Sentence(9, 900, 950, text)))
+    r = resolve(doc)
+    assert list(r.entities) == ["org:ryanair"]
+
+
+def test_resolve_entities_joins_an_organisation_and_its_generic_ending():
+    r = resolve(extracted("a", [[("Labour", "ORG")]]),
+                extracted("b", [[("Labour Party", "ORG")], [("Labour", "ORG")]]))
+    [entity] = r.entities.values()
+    assert set(entity.aliases) == {"Labour", "Labour Party"} and entity.type == "ORG"
+    assert ("org:labour", "Labour Party", "organisation and its generic name") in rules(r)
+
+
+def test_resolve_entities_joins_a_name_and_its_plural():
+    r = resolve(extracted("a", [[("Lib Dem", "ORG")]]), extracted("b", [[("Lib Dems", "ORG")]]))
+    [entity] = r.entities.values()
+    assert set(entity.aliases) == {"Lib Dem", "Lib Dems"}
+
+
+def test_resolve_entities_keeps_city_and_state_apart_from_the_place():
+    r = resolve(extracted("a", [[("New York", "PLACE")], [("New York City", "PLACE")]]),
+                extracted("b", [[("New York State", "PLACE")], [("Gaza Strip", "PLACE")],
+                                [("Gaza", "PLACE")]]))
+    assert {e.label for e in r.entities.values()} == {
+        "New York", "New York City", "New York State", "Gaza Strip"}
+
+
+def test_short_form_first_name_joins_only_a_person_mention():
+    # the film "Ray" in a story on Ray Charles is no short form of him
+    r = resolve(extracted("a", [[("Ray Charles", "PERSON")], [("Ray", "WORK")],
+                                [("Charles", "PERSON")]]))
+    person = r.entities["person:ray-charles"]
+    assert set(person.aliases) == {"Ray Charles", "Charles"}
+
+
+def test_short_form_of_organisation_not_when_the_part_is_named_more_on_its_own():
+    # "U.N." stands on its own in more articles than "U.N. General Assembly"
+    r = resolve(extracted("a", [[("U.N. General Assembly", "ORG")], [("U.N.", "ORG")]]),
+                extracted("b", [[("U.N.", "ORG")]]), extracted("c", [[("U.N.", "ORG")]]))
+    assert set(r.entities["org:u-n"].aliases) == {"U.N."}
+    assert r.entities["org:u-n-general-assembly"].aliases == ("U.N. General Assembly",)
+
+
+def test_resolve_entities_nationality_word_is_no_person():
+    r = resolve(extracted("a", [[("Welsh", "PERSON")], [("Cardiff", "PLACE")]]),
+                types=("PERSON", "ORG", "PLACE"))
+    assert list(r.entities) == ["place:cardiff"]
+
+
+def test_resolve_entities_bare_country_code_needs_the_country_named():
+    # "BT" is Bhutan's ISO code, but nothing here names Bhutan: it is the company
+    r = resolve(extracted("a", [[("BT", "PLACE")], [("BT", "ORG")]]),
+                extracted("b", [[("DE", "PLACE")], [("Germany", "PLACE")]]))
+    assert {e.id: set(e.aliases) for e in r.entities.values()} == {
+        "org:bt": {"BT"}, "place:germany": {"DE", "Germany"}}
