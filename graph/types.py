@@ -42,6 +42,16 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
+class Notice:
+    """Something a run met and went on with, nothing skipped: worth the user's attention."""
+
+    path: str
+    """The input (file, with ``#line N``/``#row N`` for a record) or other file concerned."""
+    message: str
+    """What was met, e.g. ``mixed encoding: ...``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Mention:
     """One occurrence of a named entity in a document."""
 
@@ -181,6 +191,8 @@ class RunReport:
     """Documents that were analysed."""
     skipped: list[Skipped] = field(default_factory=list)
     """Inputs that were not analysed, each with a reason."""
+    warnings: list[Notice] = field(default_factory=list)
+    """Problems the run went on with, losing nothing (a mixed encoding, a busy store)."""
     mentions: int = 0
     """Mentions resolved to an entity (after type filtering and ignoring junk)."""
     ignored: int = 0
