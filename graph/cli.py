@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from .config import (
     DEFAULT_MODEL,
@@ -21,6 +22,7 @@ from .config import (
     Settings,
 )
 from .errors import GraphError
+from .escape import escape_text
 from .freshness import up_to_date
 from .pipeline import OUTPUT_FILES, describe_skipped, run
 from .types import RunReport
@@ -28,9 +30,24 @@ from .types import RunReport
 PROG = "entity-graph"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is an ``Error: ...`` line and exit status 1, like every
+    other error (``--help`` and ``--version`` still exit 0)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"Error: {escape_text(message)} (see: {self.prog} --help)\n")
+
+
+class _EscapingFormatter(logging.Formatter):
+    """Log lines with control characters escaped: names from the inputs stay text."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return escape_text(super().formatMessage(record))
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser (also read by the docs test)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Turn a folder of articles into an explorable map of who and what "
         "is mentioned together.",
@@ -137,7 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = make_parser().parse_args(argv)
     level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_EscapingFormatter("%(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     try:
         settings = Settings(
             paths=tuple(args.articles),
@@ -164,13 +183,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if not args.force and up_to_date(settings, OUTPUT_FILES.values()):
             if not args.quiet:
-                print(f"Up to date: nothing changed since the last run into {settings.out} "
-                      "(--force rebuilds).", file=sys.stderr)
+                print(f"Up to date: nothing changed since the last run into "
+                      f"{escape_text(str(settings.out))} (--force rebuilds).", file=sys.stderr)
             return 0
         with _terminate_as_exit(), _progress_bar(args.quiet) as on_progress:
             result = run(settings, on_progress=on_progress)
     except GraphError as err:
-        print(f"Error: {err}", file=sys.stderr)
+        print(f"Error: {escape_text(str(err))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Interrupted: files in the output folder are complete, from this run or the "
@@ -207,7 +226,7 @@ def _summary(report: RunReport) -> str:
     if report.skipped:
         lines.append(f"Skipped {describe_skipped(report.skipped)}; see report.json.")
     lines += [f"Wrote {path}" for path in report.outputs.values()]
-    return "\n".join(lines)
+    return "\n".join(escape_text(line) for line in lines)
 
 
 @contextlib.contextmanager

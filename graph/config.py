@@ -40,6 +40,15 @@ ENGINES = ("local", "dask")
 DEFAULT_TYPES = ("PERSON", "ORG", "PLACE")
 """Types kept unless --types says otherwise."""
 
+NUMBER_RANGES: dict[str, tuple[int, int]] = {
+    "batch_size": (1, 100_000),
+    "jobs": (1, 256),
+    "max_nodes": (1, 1_000_000_000),
+    "max_edges": (0, 1_000_000_000),
+}
+"""Whole-number settings (and their command-line options) with their lowest and highest
+allowed values."""
+
 
 @dataclass(frozen=True)
 class FieldNames:
@@ -107,14 +116,16 @@ class Settings:
                 f"unknown entity type(s) {', '.join(unknown) or '(none given)'}; "
                 f"choose from {', '.join(ENTITY_TYPES)}"
             )
-        if self.batch_size < 1 or self.evidence_per_edge < 0:
-            raise BadSettings("batch_size must be at least 1 and evidence_per_edge at least 0")
-        if self.jobs < 1:
-            raise BadSettings("jobs must be at least 1")
+        for name, (lowest, highest) in NUMBER_RANGES.items():
+            value = getattr(self, name)
+            if type(value) is not int or not lowest <= value <= highest:
+                option = "--" + name.replace("_", "-")
+                raise BadSettings(f"{name} ({option}) must be a whole number from {lowest} to "
+                                  f"{highest}, not {value!r}")
+        if self.evidence_per_edge < 0:
+            raise BadSettings("evidence_per_edge must be at least 0")
         if self.engine not in ENGINES:
             raise BadSettings(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
-        if self.max_nodes < 1 or self.max_edges < 0:
-            raise BadSettings("max_nodes must be at least 1 and max_edges at least 0")
 
     def to_dict(self) -> dict[str, object]:
         """The settings as JSON-ready values (paths as strings)."""

@@ -16,7 +16,7 @@ DATA = Path(__file__).parent / "data"
 
 def entity_graph(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "graph", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, check=False)
+                          capture_output=True, text=True, cwd=cwd, check=False, timeout=120)
 
 
 def test_main_help_lists_build_options(capsys):
@@ -31,8 +31,57 @@ def test_main_help_lists_build_options(capsys):
 def test_main_bad_window_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["build", "--window", "page"])
-    assert exit_info.value.code == 2
-    assert "invalid choice: 'page'" in capsys.readouterr().err
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err == (
+        "Error: argument --window: invalid choice: 'page' (choose from 'sentence', "
+        "'paragraph', 'document') (see: entity-graph build --help)\n")
+
+
+def test_entity_graph_usage_errors_exit_1_with_error_line(tmp_path):
+    cases = {
+        ("build", "--jobs", "two"): "Error: argument --jobs: invalid int value: 'two' "
+                                    "(see: entity-graph build --help)\n",
+        ("build", "--no-such-option"): "Error: unrecognized arguments: --no-such-option "
+                                       "(see: entity-graph --help)\n",
+        (): "Error: the following arguments are required: COMMAND "
+            "(see: entity-graph --help)\n",
+        ("build", "--window", "\x1b[2J"): "Error: argument --window: invalid choice: "
+            "'\\x1b[2J' (choose from 'sentence', 'paragraph', 'document') "
+            "(see: entity-graph build --help)\n",
+    }
+    for args, message in cases.items():
+        result = entity_graph(*args, cwd=tmp_path)
+        assert (result.returncode, result.stdout, result.stderr) == (1, "", message), args
+    for args in (["--help"], ["build", "--help"], ["--version"]):
+        shown = entity_graph(*args, cwd=tmp_path)
+        assert (shown.returncode, shown.stderr) == (0, ""), args
+
+
+def test_entity_graph_numbers_out_of_range_exit_1(tmp_path):
+    """Checked before anything is loaded or written; the ranges are Settings'."""
+    cases = [
+        ("--batch-size", "2147483648", "batch_size (--batch-size)", "1 to 100000"),
+        ("--batch-size", "0", "batch_size (--batch-size)", "1 to 100000"),
+        ("--jobs", "0", "jobs (--jobs)", "1 to 256"),
+        ("--jobs", "100000", "jobs (--jobs)", "1 to 256"),
+        ("--max-nodes", "0", "max_nodes (--max-nodes)", "1 to 1000000000"),
+        ("--max-edges", "-1", "max_edges (--max-edges)", "0 to 1000000000"),
+        ("--max-edges", "9223372036854775808", "max_edges (--max-edges)", "0 to 1000000000"),
+    ]
+    for option, value, name, allowed in cases:
+        result = entity_graph("build", option, value, "-o", "out", cwd=tmp_path)
+        assert (result.returncode, result.stderr) == (
+            1, f"Error: {name} must be a whole number from {allowed}, not {value}\n"), option
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_numbers_out_of_range_raise_bad_settings():
+    import graph
+
+    for options in ({"batch_size": 2**31}, {"jobs": "2"}, {"max_nodes": 1.5},
+                    {"max_edges": True}):
+        with pytest.raises(graph.BadSettings, match="must be a whole number from"):
+            graph.build(**options)
 
 
 def test_main_unknown_type_is_an_error(capsys, tmp_path):
