@@ -1,3 +1,5 @@
+import hashlib
+
 import networkx as nx
 import pytest
 from hypothesis import given, settings
@@ -122,3 +124,79 @@ def test_count_links_partials_merge_to_the_whole(corpus, window, cut, limit, rnd
     assert nx.utils.graphs_equal(whole, merged)
     assert [d["evidence"] for *_, d in sorted(whole.edges(data=True))] == [
         d["evidence"] for *_, d in sorted(merged.edges(data=True))]
+
+
+def word(i: int) -> str:
+    """A made-up capitalised word, far in spelling from the others."""
+    digest = hashlib.sha256(str(i).encode()).hexdigest()
+    return "".join(chr(ord("a") + int(c, 16)) for c in digest[:8]).capitalize()
+
+
+def roster(count: int) -> list[tuple[str, str]]:
+    """``count`` distinct person names, as in a list of signatories."""
+    return [(f"{word(i)} {word(-i - 1)}", "PERSON") for i in range(count)]
+
+
+def person_id(i: int) -> str:
+    return f"person:{word(i).lower()}-{word(-i - 1).lower()}"
+
+
+def test_build_graph_list_window_links_each_entity_to_its_nearest_only():
+    from graph.config import LIST_NEIGHBOURS, WINDOW_ENTITY_LIMITS
+
+    names = roster(400)
+    G = graph_of([extracted("a", [names])])
+    ids = [person_id(i) for i in range(400)]
+    assert G.number_of_nodes() == 400
+    expected = {tuple(sorted((ids[i], ids[j]))) for i in range(400)
+                for j in range(i + 1, min(400, i + 1 + LIST_NEIGHBOURS))}
+    assert {tuple(sorted(e)) for e in G.edges} == expected
+    assert max(d for _, d in G.degree) == 2 * LIST_NEIGHBOURS
+    assert WINDOW_ENTITY_LIMITS["sentence"] < 400
+
+
+def test_build_graph_window_at_the_limit_links_every_pair():
+    from graph.config import WINDOW_ENTITY_LIMITS
+
+    limit = WINDOW_ENTITY_LIMITS["sentence"]
+    G = graph_of([extracted("a", [roster(limit)])])
+    assert G.number_of_edges() == limit * (limit - 1) // 2
+    H = build_graph([extracted("a", [roster(limit)])],
+                    resolve_entities([extracted("a", [roster(limit)])]),
+                    max_window_entities=limit - 1)
+    assert H.number_of_edges() < limit * (limit - 1) // 2
+
+
+def test_count_links_names_the_capped_windows():
+    from graph.cooccurrence import CappedWindow, count_links
+
+    docs = [extracted("b", [roster(3), roster(40)]), extracted("a", [roster(30)])]
+    links = count_links(docs, resolve_entities(docs).entity_of, "sentence", 3)
+    assert links.capped == [CappedWindow("a", 0, 30), CappedWindow("b", 1, 40)]
+    assert count_links(docs, resolve_entities(docs).entity_of, "document", 3).capped == []
+
+
+def test_build_graph_long_sentence_evidence_is_cut_around_the_pair():
+    from graph.config import EVIDENCE_CHARS
+    from graph.types import DocumentInfo, ExtractedDocument, Mention, Sentence
+
+    names = ["Alice Moreau", *(word(i) for i in range(20)), "Bob Lind"]
+    filler = " said that " + "nothing " * 40
+    text = filler.join(names) + "."
+    mentions, start = [], 0
+    for name in names:
+        at = text.index(name, start)
+        start = at + len(name)
+        # the document's text had double spaces, collapsed in the sentence: offsets lead
+        mentions.append(Mention("a", 10 + 2 * at, 10 + 2 * at + len(name), name,
+                                "PERSON" if " " in name else "ORG", name, 0, 0))
+    doc = ExtractedDocument(DocumentInfo("a", None, None, None, None), tuple(mentions),
+                            (Sentence(0, 10, 10 + 2 * len(text), text),))
+    G = graph_of([doc])
+    passage = G.edges["person:alice-moreau", "person:bob-lind"]["evidence"][0].text
+    assert len(text) > 7_000 and len(passage) <= EVIDENCE_CHARS + 2
+    assert passage.startswith("Alice Moreau said") and passage.endswith("Bob Lind.")
+    assert " … " in passage
+    near = G.edges[f"org:{word(3).lower()}", f"org:{word(4).lower()}"]["evidence"][0].text
+    assert len(near) <= EVIDENCE_CHARS + 2 and word(3) in near and word(4) in near
+    assert near.startswith("…") and near.endswith("…") and " … " not in near
