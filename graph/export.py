@@ -220,13 +220,15 @@ def write_merges_csv(merges: Iterable[Merge], path: str | os.PathLike[str]) -> N
     """Write merges.csv: one row per name joined to an entity, with the rule and evidence.
 
     ``documents`` lists the first few documents where it happened, joined with ``;``.
+    Text that a spreadsheet would run as a formula gets a leading ``'`` (see ``_cell``).
     """
     with atomic_write(path, "w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(MERGE_COLUMNS)
+        cell = _cell
         for m in merges:
-            writer.writerow([m.entity, m.name, m.rule, m.mentions, ";".join(m.documents),
-                             m.detail])
+            writer.writerow([cell(m.entity), cell(m.name), cell(m.rule), m.mentions,
+                             cell(";".join(m.documents)), cell(m.detail)])
 
 
 def write_report(report: RunReport, path: str | os.PathLike[str]) -> None:
@@ -256,7 +258,7 @@ def _json_default(value: object) -> object:
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A spreadsheet cell starting with one of these could run as a formula: it gets a leading
-apostrophe in nodes.csv, edges.csv and mentions.csv."""
+apostrophe in every CSV file written (nodes.csv, edges.csv, mentions.csv, merges.csv)."""
 
 
 @gc_paused()

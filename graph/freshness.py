@@ -10,6 +10,10 @@ make and git do: when every input file has the path, size and modification time 
 by the last run, the recorded hash of their content stands; when files were added, removed
 or changed size, the outputs are out of date without reading anything. Only files touched
 without changing size are read and hashed again.
+
+The outputs are checked too: report.json records the size and SHA-256 of every other file
+written, and a folder where one is missing or differs (deleted, truncated, edited) is
+rebuilt.
 """
 
 from __future__ import annotations
@@ -81,7 +85,7 @@ def input_stamps(paths: Iterable[Path]) -> dict[str, str]:
 
 
 def up_to_date(settings: Settings, output_files: Iterable[str]) -> bool:
-    """True when the output folder holds every output of an identical earlier run."""
+    """True when the output folder holds every output of an identical earlier run, intact."""
     if settings.out is None or not settings.use_cache:
         return False
     try:
@@ -91,7 +95,8 @@ def up_to_date(settings: Settings, output_files: Iterable[str]) -> bool:
     if not isinstance(report, dict) or not isinstance(report.get("inputs"), dict):
         return False
     recorded, inputs = report.get("fingerprint"), report["inputs"]
-    if not recorded or not all((settings.out / name).is_file() for name in output_files):
+    others = [name for name in output_files if name != "report.json"]
+    if not recorded or not outputs_intact(settings.out, others, report.get("checksums")):
         return False
     paths = settings.paths or (sample_corpus(),)
     now = input_stamps(paths)
@@ -105,6 +110,36 @@ def up_to_date(settings: Settings, output_files: Iterable[str]) -> bool:
     else:
         return False
     return bool(recorded == run_fingerprint(settings, str(corpus)))
+
+
+def output_checksums(out: Path, names: Iterable[str]) -> dict[str, dict[str, int | str]]:
+    """Size and SHA-256 of each file ``names`` in the folder ``out``, by name."""
+    return {name: {"bytes": (out / name).stat().st_size, "sha256": _sha256(out / name)}
+            for name in names}
+
+
+def outputs_intact(out: Path, names: Iterable[str], recorded: object) -> bool:
+    """True when each file ``names`` in ``out`` has the size and SHA-256 in ``recorded``
+    (as ``output_checksums`` made them); sizes are all compared before any file is read."""
+    names = list(names)
+    if not isinstance(recorded, dict) or not all(
+        isinstance(recorded.get(name), dict) for name in names
+    ):
+        return False
+    try:
+        if any((out / name).stat().st_size != recorded[name].get("bytes") for name in names):
+            return False
+        return all(_sha256(out / name) == recorded[name].get("sha256") for name in names)
+    except OSError:
+        return False
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def model_identity(model: str) -> str:

@@ -15,36 +15,32 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import networkx as nx
 
-from .config import ENTITY_TYPES, Settings
+from .config import ENTITY_TYPES, OUTPUT_FILES, STORE_FILE, Settings
 from .cooccurrence import build_graph, graph_from_links
 from .corpus import read_corpus, sample_corpus
 from .engines import Engine, LocalEngine
 from .errors import NoDocuments, OutputError, SkippedInputs
+from .escape import path_text
 from .extract import load_model, model_info
-from .freshness import CorpusDigest, input_stamps, run_fingerprint
+from .freshness import CorpusDigest, input_stamps, output_checksums, run_fingerprint
+from .lock import locked_output_folder
 from .overrides import read_overrides
 from .resolve import resolve_entities
 from .store import ExtractionStore, document_key, fingerprint
-from .types import Document, ExtractedDocument, Mention, Resolution, RunReport, Skipped
+from .types import (
+    Document,
+    ExtractedDocument,
+    Mention,
+    OwnOutput,
+    Resolution,
+    RunReport,
+    Skipped,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
 logger = logging.getLogger(__name__)
-
-OUTPUT_FILES = {
-    "html": "graph.html",
-    "graphml": "graph.graphml",
-    "gexf": "graph.gexf",
-    "nodes": "nodes.csv",
-    "edges": "edges.csv",
-    "json": "graph.json",
-    "mentions": "mentions.csv",
-    "merges": "merges.csv",
-    "report": "report.json",
-}
-"""Files a run writes into the output folder, by kind."""
-
 
 class BuildResult(NamedTuple):
     """What a run returns: the graph, the run report and the entity resolution."""
@@ -71,9 +67,10 @@ def run(
         ModelNotFound: the model is not installed.
         NoDocuments: no readable article was found.
         SkippedInputs: ``settings.strict`` is set and some input could not be read.
-        OutputError: the output folder cannot be written.
+        OutputError: the output folder cannot be written (OutputLocked: another run is
+            writing into it).
     """
-    with _collect_between_stages():
+    with _collect_between_stages(), _output_folder(settings.out):
         return _run(settings, on_progress, nlp)
 
 
@@ -85,15 +82,14 @@ def _run(
     report = RunReport(settings=settings.to_dict())
     clock = _Clock(report.timings)
     overrides = read_overrides(settings.aliases, settings.ignore)
-    if settings.out is not None:
-        _check_writable(settings.out)
     with clock("model"):
         nlp = nlp if nlp is not None else load_model(settings.model)
     report.model = model_info(nlp, settings.model)
 
     paths = settings.paths or (sample_corpus(),)
     if settings.strict:  # fail before any analysis, and before anything is stored
-        skipped = [i for i in read_corpus(paths, settings.fields) if isinstance(i, Skipped)]
+        skipped = _broken(i for i in read_corpus(paths, settings.fields)
+                          if isinstance(i, Skipped))
         if skipped:
             raise SkippedInputs(_strict_message(skipped))
     total = _count_documents(paths, settings) if on_progress else None
@@ -113,12 +109,12 @@ def _run(
                 if len(extracted) % CHUNK == 0:
                     _settle()
             if store is not None:
-                report.cache = {"path": str(store.path), "reused": store.hits,
+                report.cache = {"path": path_text(store.path), "reused": store.hits,
                                 "parsed": store.misses}
         report.timings["extract"] -= report.timings.get("read", 0.0)
         report.documents_read = len(extracted)
-        if settings.strict and report.skipped:  # an input that went bad while we worked
-            raise SkippedInputs(_strict_message(report.skipped))
+        if settings.strict and _broken(report.skipped):  # an input that went bad meanwhile
+            raise SkippedInputs(_strict_message(_broken(report.skipped)))
         if not extracted:
             raise NoDocuments(_nothing_found(paths, report.skipped))
 
@@ -186,10 +182,6 @@ def _link(engine: Engine, extracted: list[ExtractedDocument], resolution: Resolu
 CHUNK = 512
 """Documents looked up in the store (and their misses extracted) at a time."""
 
-STORE_FILE = "extractions.sqlite"
-"""Name of the extraction store in the output folder."""
-
-
 def _extract_all(
     documents: Iterable[Document], engine: Engine, store: ExtractionStore | None, settings_key: str
 ) -> Iterator[ExtractedDocument]:
@@ -250,14 +242,21 @@ def _documents(
     items: Iterable[Document | Skipped], report: RunReport, strict: bool = False
 ) -> Iterator[Document]:
     """Pass documents on; note skipped inputs in the report. In strict mode, once an input
-    is skipped no more documents are passed on (the run will fail), but reading goes on so
-    that every skipped input is named."""
+    is skipped (not counting the tool's own outputs) no more documents are passed on (the
+    run will fail), but reading goes on so that every skipped input is named."""
+    broken = False
     for item in items:
         if isinstance(item, Skipped):
             logger.info("skipped %s: %s", item.path, item.reason)
             report.skipped.append(item)
-        elif not (strict and report.skipped):
+            broken = broken or not isinstance(item, OwnOutput)
+        elif not (strict and broken):
             yield item
+
+
+def _broken(skipped: Iterable[Skipped]) -> list[Skipped]:
+    """The skipped inputs that are not the tool's own outputs."""
+    return [s for s in skipped if not isinstance(s, OwnOutput)]
 
 
 def describe_skipped(skipped: list[Skipped], limit: int = 3) -> str:
@@ -286,9 +285,24 @@ def _nothing_found(paths: Iterable[Path], skipped: list[Skipped]) -> str:
     return message
 
 
+@contextlib.contextmanager
+def _output_folder(out: Path | None) -> Iterator[None]:
+    """Hold the output folder for a run (when there is one): create it, or fail before any
+    slow work if it cannot be written; lock it against other runs; then remove the
+    temporary files a killed run left there."""
+    if out is None:
+        yield
+        return
+    _check_writable(out)
+    with locked_output_folder(out):
+        from .export import remove_stale_temp_files
+
+        remove_stale_temp_files(out, [*OUTPUT_FILES.values(), "write-test"])
+        yield
+
+
 def _check_writable(out: Path) -> None:
-    """Create the output folder, or fail before any slow work if it cannot be written;
-    remove the temporary files a killed run left there."""
+    """Create the output folder, or fail if it cannot be written."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -303,9 +317,6 @@ def _check_writable(out: Path) -> None:
     finally:  # also when interrupted right here
         with contextlib.suppress(OSError):
             probe.unlink()
-    from .export import remove_stale_temp_files
-
-    remove_stale_temp_files(out, [*OUTPUT_FILES.values(), "write-test"])
 
 
 def _write_outputs(
@@ -316,7 +327,8 @@ def _write_outputs(
     resolution: Resolution,
     report: RunReport,
 ) -> None:
-    """Write every file of OUTPUT_FILES, report.json last (with the export timing)."""
+    """Write every file of OUTPUT_FILES, report.json last (with the export timing and the
+    checksums of the others)."""
     from .export import (
         ExportTable,
         write_edges_csv,
@@ -346,7 +358,9 @@ def _write_outputs(
         write_json(G, files["json"], table=table)
         write_mentions_csv(_mention_rows(extracted, resolution), files["mentions"])
         write_merges_csv(resolution.merges, files["merges"])
-        report.outputs = {kind: str(path) for kind, path in files.items()}
+        report.outputs = {kind: path_text(path) for kind, path in files.items()}
+        report.checksums = output_checksums(out, [p.name for p in files.values()
+                                                  if p != files["report"]])
         report.timings["export"] = round(time.perf_counter() - started, 4)
         write_report(report, files["report"])
     except OSError as err:

@@ -42,6 +42,12 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
+class OwnOutput(Skipped):
+    """A file or folder this tool wrote (an output folder, or a file in one): never read as
+    an article, named in the report, and no error even with --strict."""
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
     """Something a run met and went on with, nothing skipped: worth the user's attention."""
 
@@ -218,3 +224,6 @@ class RunReport:
     and of those with modification times (``stamps``), for the next run's up-to-date check."""
     outputs: dict[str, str] = field(default_factory=dict)
     """Files written, by kind."""
+    checksums: dict[str, dict[str, int | str]] = field(default_factory=dict)
+    """Size (``bytes``) and SHA-256 (``sha256``) of each file written but report.json, by
+    name, so that the next run can tell the output folder is intact."""

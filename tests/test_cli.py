@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from graph.cli import main, make_parser
+from graph.config import OUTPUT_MARKER
 from graph.pipeline import OUTPUT_FILES, STORE_FILE
 
 DATA = Path(__file__).parent / "data"
@@ -133,7 +134,7 @@ def test_entity_graph_build_default_is_sample_corpus_into_output(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert sorted(p.name for p in (tmp_path / "output").iterdir()) == sorted(
-        [*OUTPUT_FILES.values(), STORE_FILE])
+        [*OUTPUT_FILES.values(), STORE_FILE, OUTPUT_MARKER])
 
 
 def test_make_parser_prog_name():

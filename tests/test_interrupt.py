@@ -23,6 +23,7 @@ from xml.etree import ElementTree
 import networkx as nx
 import pytest
 
+from graph.config import OUTPUT_MARKER
 from graph.pipeline import OUTPUT_FILES
 
 pytestmark = pytest.mark.model
@@ -45,14 +46,15 @@ def start(out: Path, settings: list[str]) -> subprocess.Popen[bytes]:
 
 
 def temp_files(out: Path) -> set[str]:
-    return {p.name for p in out.iterdir() if p.name.startswith(".")} if out.exists() else set()
+    return {p.name for p in out.iterdir() if p.name.endswith(".tmp")} if out.exists() else set()
 
 
 def folder_state(out: Path) -> dict[str, tuple[int, int]]:
-    """Size and modification time of each file, bar the write test done at the start."""
+    """Size and modification time of each file, bar the write test done at the start and
+    the marker (rewritten when a run starts)."""
     state = {}
     for path in out.iterdir():
-        if not path.name.startswith(".write-test."):
+        if not path.name.startswith(".write-test.") and path.name != OUTPUT_MARKER:
             try:
                 info = path.stat()
             except FileNotFoundError:  # a temporary file renamed meanwhile

@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 import graph
-from graph.config import Settings
+from graph.config import OUTPUT_MARKER, Settings
 from graph.errors import BadSettings, NoDocuments, OutputError
 from graph.pipeline import OUTPUT_FILES, STORE_FILE, run
 
@@ -28,7 +28,8 @@ def test_build_gaza_corpus_has_key_entities_and_links(real_nlp, tmp_path):
     assert G.has_edge("person:benjamin-netanyahu", "org:hamas")
     assert "person:netanyahu" not in G  # the surname is the same person
     assert report.documents_read == 5 and report.skipped == []
-    assert {p.name for p in tmp_path.iterdir()} == {*OUTPUT_FILES.values(), STORE_FILE}
+    assert {p.name for p in tmp_path.iterdir()} == {*OUTPUT_FILES.values(), STORE_FILE,
+                                                    OUTPUT_MARKER}
 
 
 @needs_shared(GAZA)

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from graph.config import Settings
+from graph.config import OUTPUT_MARKER, Settings
 from graph.corpus import SUFFIXES, read_corpus
 from graph.errors import NoDocuments
 from graph.export import FORMULA_STARTS, _node_ids
@@ -159,7 +159,7 @@ def test_build_and_export_adversarial_text(tmp_path_factory: pytest.TempPathFact
     nodes, edges = read_csv(out / "nodes.csv"), read_csv(out / "edges.csv")
     json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert (out / "graph.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
-    assert {p.name for p in out.iterdir()} == {*OUTPUT_FILES.values(), STORE_FILE}
+    assert {p.name for p in out.iterdir()} == {*OUTPUT_FILES.values(), STORE_FILE, OUTPUT_MARKER}
 
     # the formats agree on nodes, labels, types and weights
     ids = _node_ids(G.nodes)
