@@ -27,7 +27,10 @@ from .names import (
     ORG_NAME_ENDS,
     ORG_POSSESSIONS,
     PERSONAL_HONORIFICS,
+    PRODUCT_CONTEXT_AFTER,
     REGNAL_TITLES,
+    WORK_CONTEXT_AFTER,
+    WORK_CONTEXT_BEFORE,
     fold,
     title_length,
 )
@@ -323,8 +326,10 @@ def _cue(parsed, ent) -> str:  # type: ignore[no-untyped-def]
     after, possessive = _word_after(parsed, ent.end)
     if after in (ORG_POSSESSIONS if possessive else ORG_CONTEXT_AFTER):
         return "ORG"
-    if after in EVENT_CONTEXT_AFTER and not possessive:
-        return "EVENT"
+    if not possessive:
+        for cue_words, kind in _AFTER_CUES:
+            if after in cue_words:
+                return kind
     if ent.start == 0:
         return ""
     before = parsed[max(0, ent.start - 4):ent.start]
@@ -337,9 +342,15 @@ def _cue(parsed, ent) -> str:  # type: ignore[no-untyped-def]
     last = words[-1].lower()
     if last in ORG_CONTEXT_BEFORE:
         return "ORG"
+    if last in WORK_CONTEXT_BEFORE:
+        return "WORK"
     if last in ("in", "near"):
         return "ORG" if len(words) >= 2 and words[-2].lower() in ORG_HOLDINGS else "PLACE"
     return ""
+
+
+_AFTER_CUES = ((EVENT_CONTEXT_AFTER, "EVENT"), (PRODUCT_CONTEXT_AFTER, "PRODUCT"),
+               (WORK_CONTEXT_AFTER, "WORK"))
 
 
 def _word_after(parsed, end: int) -> tuple[str, bool]:  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "‐": 
                          "‒": "-", "–": "-", "—": "-", "−": "-"})
 _INITIAL_SKIP = frozenset({"of", "the", "and", "for", "on", "in", "de", "du", "des", "la", "le",
                            "&", "a", "an", "to", "at"})
+_DOTTED_COUNTRIES = frozenset({"us", "uk"})
 _DEMONYM_SUFFIXES = ("ian", "ean", "an", "ese", "ish", "i", "n")
 _COUNTRY_EXTRAS = {
     "uk": "GB", "britain": "GB", "great britain": "GB", "england": "", "russia": "RU",
@@ -25,7 +26,7 @@ _COUNTRY_EXTRAS = {
     "burma": "MM", "macedonia": "MK", "swaziland": "SZ", "east timor": "TL",
     "cape verde": "CV", "vatican": "VA", "america": "", "holland": "NL", "usa": "US",
     "palestine": "PS", "iran": "IR", "syria": "SY", "laos": "LA", "moldova": "MD",
-    "tanzania": "TZ", "venezuela": "VE", "bolivia": "BO", "vietnam": "VN", "us": "US",
+    "tanzania": "TZ", "venezuela": "VE", "bolivia": "BO", "vietnam": "VN",
 }
 """English short names missing from ISO 3166 (code "" marks a name never to map)."""
 _DEMONYM_EXTRAS = {
@@ -89,10 +90,25 @@ ORG_HOLDINGS = frozenset("shares stake stakes stakeholding investment invest".sp
 
 EVENT_CONTEXT_AFTER = frozenset(
     "nomination nominations nominated nominee nominees ceremony ceremonies winner winners "
-    "winning final finals".split()
+    "winning final finals title tie ties season campaign match matches trophy".split()
 )
-"""Words right after a name (or after a hyphen: "Oscar-winning") that make it an award or an
-event, not a person or a place ("Oscar nomination", "Wimbledon final")."""
+"""Words right after a name (or after a hyphen: "Oscar-winning") that make it an award or a
+contest, not a person or a place ("Oscar nomination", "Wimbledon final", "Davis Cup tie")."""
+
+PRODUCT_CONTEXT_AFTER = frozenset(
+    "users owners software operating console consoles handset handsets gadget gadgets "
+    "version versions browser".split()
+)
+"""Words right after a name that make it a product ("Windows users", "Xbox console")."""
+
+WORK_CONTEXT_BEFORE = frozenset(
+    "film films movie movies album albums single song book novel play musical series drama "
+    "documentary sitcom comedy thriller biopic".split()
+)
+"""Words right before a name that make it a work ("the film Ray", "his album Confessions")."""
+
+WORK_CONTEXT_AFTER = frozenset("star stars soundtrack premiere sequel cast screenplay".split())
+"""Words right after a name that make it a work ("Aviator star Leonardo DiCaprio")."""
 
 REGNAL_TITLES = frozenset("king queen prince princess pope emperor empress".split())
 """Titles that go with a given name and stay part of the name ("Prince Charles"): the name
@@ -216,6 +232,8 @@ def is_junk(name: str, ignore: frozenset[str] = frozenset()) -> bool:
         or len(key) < 2
         or key in stoplist()
         or key in titles()
+        or (key.endswith("s") and key[:-1] in titles())
+        or all(word in ORG_SUFFIXES for word in key.replace(".", " ").split())
         or key in ignore
         or name_key(name) in ignore
         or sum(ch.isdigit() for ch in key) > len(letters)
@@ -263,11 +281,12 @@ def country_code(name: str, as_code: bool = False) -> str | None:
 
     With ``as_code`` an all-capital ISO code itself (``US``, ``USA``, ``GBR``) also counts;
     callers allow that only for mentions already typed as places, since many codes are
-    also words or organisation acronyms. A dotted code (``U.S.``, ``U.K.``) always counts.
+    also words or organisation acronyms. ``U.S.`` and ``U.K.`` always count (other dotted
+    pairs, "S.A." or "E.C.", are company suffixes and organisations more often than not).
     """
     key = name_key(name)
     code = _countries().get(key)
-    if code is None and (as_code or "." in name) and is_acronym(name):
+    if code is None and is_acronym(name) and (as_code or key in _DOTTED_COUNTRIES):
         code = _country_codes().get(key.replace(" ", ""))
     return code
 

@@ -75,6 +75,10 @@ CUE_WEIGHT = 2.0
 after it: ORG): more than the recogniser's label of the same mention, which read the same
 words and still erred."""
 
+ACRONYM_SPREAD = 4
+"""An acronym joins its expansion across the corpus only if it is used in at most this many
+times as many articles as the expansion is named in."""
+
 MAX_ROUNDS = 4
 """The rules after the acronyms repeat until nothing changes, at most this many times."""
 
@@ -92,7 +96,10 @@ COMMON_MIN = 3
 _GENERIC_RULE = {"PLACE": "place and its generic name",
                  "ORG": "organisation and its generic name"}
 
-_LOWER_WORD = re.compile(r"(?<![\w\-'’])[a-z]+(?![\w\-'’])")
+_WORD = re.compile(r"(?<![\w'’])[^\W\d_]+(?![\w'’])")
+
+COMMON_WORDS = 3
+"""Longest name (in words) checked for being a common phrase."""
 
 _SMALL_WORDS = frozenset({"of", "the", "and", "for", "de", "al", "el", "bin", "van", "von"})
 
@@ -189,19 +196,20 @@ def resolve_entities(
     for item in items:
         by_doc[item.doc].append(item)
     spread = Counter(key for doc_items in by_doc.values() for key in {i.key for i in doc_items})
-    _acronyms(by_doc, items, clusters)
+    _acronyms(by_doc, items, clusters, spread)
+    common = _common_words(documents, items)
     for _ in range(MAX_ROUNDS):  # until nothing changes, so resolving again changes nothing
         before = clusters.changes
         root_of = clusters.roots()  # nothing below joins clusters until the surnames pass
         types, names_of = _types(items, root_of), _names_of(items, root_of)
         for doc_items in by_doc.values():
-            _short_forms_in_document(doc_items, clusters, root_of, types, names_of, spread)
+            _short_forms_in_document(doc_items, clusters, root_of, types, names_of, spread,
+                                     common)
         _surnames_across_documents(items, clusters, types)
         _generic_forms(items, clusters, types)
         _spelling_variants(items, clusters, types)
         if clusters.changes == before:
             break
-    common = _common_words(documents, items)
     return _entities(items, clusters, overrides, ignored, keep, common)
 
 
@@ -249,35 +257,68 @@ def _codes_of_countries_named(items: list[_Item]) -> None:
             item.rank = _length(item)
 
 
-def _acronyms(by_doc: dict[str, list[_Item]], items: list[_Item], clusters: _Clusters) -> None:
-    """Join acronyms to their expansions: defined in the text, or by unique initials."""
+def _acronyms(by_doc: dict[str, list[_Item]], items: list[_Item], clusters: _Clusters,
+              spread: Counter[str]) -> None:
+    """Join acronyms to their expansions: defined in the text, or by unique initials.
+
+    An acronym many more articles use than name its expansion stands for something else
+    there ("Fed" is not the "Frontier Exploration Department" one article defines as FED):
+    a definition then holds in its own article only, and initials join nothing.
+    """
     definitions: dict[str, set[str]] = defaultdict(set)
+    defined_in: dict[str, set[str]] = defaultdict(set)
     names: dict[str, str] = {}
-    for doc_items in by_doc.values():
+    for doc, doc_items in by_doc.items():
         for a, b in pairwise(doc_items):
             if not 0 < b.start - a.end <= 3:
                 continue
             for long, short in ((a, b), (b, a)):
                 if is_acronym(short.name) and initials(long.name) == _letters(short.name):
                     definitions[short.key].add(long.key)
+                    defined_in[short.key].add(doc)
                     names[long.key] = long.name
     for acronym, expansions in sorted(definitions.items()):
         if len(expansions) == 1:
             [expansion] = expansions
-            clusters.union(expansion, acronym, "acronym defined in text",
-                           f"{acronym.upper()} = {names[expansion]}")
+            detail = f"{acronym.upper()} = {names[expansion]}"
+            if _acronym_fits(acronym, expansion, spread):
+                clusters.union(expansion, acronym, "acronym defined in text", detail)
+                continue
+            for doc in sorted(defined_in[acronym]):
+                for item in by_doc[doc]:
+                    if item.key == acronym:
+                        item.short_of = expansion
+                        clusters.joined[f"{item.doc}#{item.start}"] = (
+                            "acronym defined in text", detail)
     by_initials: dict[str, set[str]] = defaultdict(set)
     for item in items:
         if len(item.tokens) >= 2 and item.type != "PERSON" and not item.key.startswith("country:"):
             by_initials[initials(item.name)].add(item.key)
+    shapes = _acronym_shaped(items)
     for item in items:
         if item.key in definitions or not is_acronym(item.name) or item.key.startswith("country"):
             continue
         candidates = by_initials.get(_letters(item.name), set()) - {item.key}
-        if len({clusters.find(c) for c in candidates}) == 1:
+        if len({clusters.find(c) for c in candidates}) == 1 and shapes[item.key]:
             expansion = min(candidates)
-            clusters.union(expansion, item.key, "acronym initials",
-                           f"{_letters(item.name)} = initials of {expansion}")
+            if _acronym_fits(item.key, expansion, spread):
+                clusters.union(expansion, item.key, "acronym initials",
+                               f"{_letters(item.name)} = initials of {expansion}")
+
+
+def _acronym_fits(acronym: str, expansion: str, spread: Counter[str]) -> bool:
+    """Whether an acronym may stand for its expansion across the corpus: it is not used in
+    many more articles than the expansion is named in."""
+    return spread[acronym] <= ACRONYM_SPREAD * spread[expansion]
+
+
+def _acronym_shaped(items: list[_Item]) -> dict[str, bool]:
+    """Whether most mentions of each name key are written as an acronym ("FED", not "Fed";
+    a word in a headline in capitals is no acronym)."""
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for item in items:
+        tally[item.key][is_acronym(item.name)] += 1
+    return {key: shaped >= other for key, (other, shaped) in tally.items()}
 
 
 def _letters(acronym: str) -> str:
@@ -287,6 +328,7 @@ def _letters(acronym: str) -> str:
 def _short_forms_in_document(
     doc_items: list[_Item], clusters: _Clusters, root_of: dict[str, str],
     types: dict[str, str], names_of: dict[str, set[tuple[str, ...]]], spread: Counter[str],
+    common: set[str],
 ) -> None:
     """Link surnames, first names and shortened organisation names to the longer name.
 
@@ -296,7 +338,7 @@ def _short_forms_in_document(
 
     A part of an organisation's name that the corpus names in more articles than the whole
     is an entity of its own ("U.N." in a story on the "U.N. General Assembly"), not a short
-    form of it.
+    form of it; nor is a common word ("House" in a story on the White House).
     """
     starts: dict[str, list[int]] = defaultdict(list)
     example: dict[str, _Item] = {}
@@ -326,7 +368,8 @@ def _short_forms_in_document(
             found[signature] = sorted({
                 root for root, name, kind in longs.get(item.tokens[0], ())
                 if root != own and _is_short_form(item, name, kind)
-                and (kind != "ORG" or spread[item.key] <= spread[example[root].key])
+                and (kind != "ORG" or (spread[item.key] <= spread[example[root].key]
+                                       and item.key not in common))
             })
         candidates = found[signature]
         if len(candidates) > 1:  # several people share the name: the nearest one before it
@@ -349,8 +392,8 @@ def _last_before(positions: list[int], position: int) -> int:
 
 def _is_short_form(short: _Item, long: tuple[str, ...], kind: str) -> bool:
     n = len(short.tokens)
-    if n >= len(long) or all(t in _SMALL_WORDS for t in short.tokens):
-        return False
+    if n >= len(long) or all(t in _SMALL_WORDS or t in ORG_SUFFIXES for t in short.tokens):
+        return False  # "the", "Party": no name of its own
     if kind == "PERSON":
         if short.type not in ("PERSON", "ORG") and short.cue != "PERSON":
             return False
@@ -420,14 +463,23 @@ def _generic_forms(items: list[_Item], clusters: _Clusters, provisional: dict[st
 
 
 def _common_words(documents: list[ExtractedDocument], items: list[_Item]) -> set[str]:
-    """One-word names the corpus writes in lower case at least as often as capitalised:
-    a common word in a headline or at a sentence start ("Budget airline Ryanair")."""
-    capitalised = Counter(i.key for i in items if len(i.tokens) == 1 and i.via is None
-                          and not is_acronym(i.name))
+    """Names of one to three words the corpus writes in lower case at least as often as
+    capitalised: a common word in a headline or at a sentence start ("Budget airline
+    Ryanair"), or a generic name that many institutions share ("the central bank")."""
+    capitalised = Counter(i.key for i in items if len(i.tokens) <= COMMON_WORDS
+                          and i.via is None and not is_acronym(i.name))
+    firsts = {key.split(" ", 1)[0] for key in capitalised}
     lower: Counter[str] = Counter()
     for document in documents:
         for sentence in document.sentences:
-            lower.update(w for w in _LOWER_WORD.findall(sentence.text) if w in capitalised)
+            words = _WORD.findall(sentence.text)
+            for i, word in enumerate(words):
+                if word not in firsts:
+                    continue
+                for n in range(1, COMMON_WORDS + 1):
+                    phrase = " ".join(words[i:i + n])
+                    if phrase in capitalised and phrase.islower():
+                        lower[phrase] += 1
     return {key for key, count in lower.items()
             if count >= COMMON_MIN and count >= COMMON_RATIO * capitalised[key]}
 

@@ -23,7 +23,7 @@ from .types import Document, DocumentInfo, ExtractedDocument, Mention, Sentence
 
 logger = logging.getLogger(__name__)
 
-EXTRACTION_VERSION = "3"
+EXTRACTION_VERSION = "4"
 """Bump when extraction code changes what it finds, so stored results are not reused."""
 
 _SCHEMA = """

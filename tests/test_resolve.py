@@ -296,3 +296,32 @@ def test_resolve_entities_bare_country_code_needs_the_country_named():
                 extracted("b", [[("DE", "PLACE")], [("Germany", "PLACE")]]))
     assert {e.id: set(e.aliases) for e in r.entities.values()} == {
         "org:bt": {"BT"}, "place:germany": {"DE", "Germany"}}
+
+
+def test_resolve_entities_drops_a_generic_phrase_many_institutions_share():
+    doc = extracted("a", [[("Central Bank", "ORG")], [("Bank Indonesia", "ORG")]])
+    text = "the central bank said; a central bank rate; every central bank"
+    doc = replace(doc, sentences=(*doc.sentences, Sentence(9, 900, 960, text)))
+    assert list(resolve(doc).entities) == ["org:bank-indonesia"]
+
+
+def test_short_form_is_no_common_word_or_generic_ending():
+    # "House" in a story on the White House, "Party" after the Labour Party
+    doc = extracted("a", [[("White House", "ORG")], [("House", "ORG")],
+                          [("Labour Party", "ORG")], [("Party", "ORG")]])
+    text = "the house vote; a house; this house and that house"
+    doc = replace(doc, sentences=(*doc.sentences, Sentence(9, 900, 950, text)))
+    r = resolve(doc)
+    assert r.entities["org:white-house"].aliases == ("White House",)
+    assert r.entities["org:labour-party"].aliases == ("Labour Party",)
+
+
+def test_acronym_used_far_more_widely_than_its_definition_joins_only_there():
+    defining = extracted("a", [[("Frontier Exploration Department", "ORG"), ("(FED)", "ORG")],
+                               [("FED", "ORG")]])
+    others = [extracted(f"b{i}", [[("FED", "ORG")]]) for i in range(5)]
+    r = resolve(defining, *others)
+    assert set(r.entities["org:frontier-exploration-department"].aliases) == {
+        "Frontier Exploration Department", "FED"}
+    assert r.entities["org:frontier-exploration-department"] != r.entities.get("org:fed")
+    assert sum(1 for key, e in r.entity_of.items() if e == "org:fed") == 5
