@@ -31,6 +31,7 @@ from .types import (
     Document,
     ExtractedDocument,
     Mention,
+    Notice,
     OwnOutput,
     Resolution,
     RunReport,
@@ -110,7 +111,10 @@ def _run(
                     _settle()
             if store is not None:
                 report.cache = {"path": path_text(store.path), "reused": store.hits,
-                                "parsed": store.misses}
+                                "parsed": store.misses, "damaged": store.damaged}
+                if store.problem:
+                    report.cache["warning"] = store.problem
+                    report.warnings.append(Notice(path_text(store.path), store.problem))
         report.timings["extract"] -= report.timings.get("read", 0.0)
         report.documents_read = len(extracted)
         if settings.strict and _broken(report.skipped):  # an input that went bad meanwhile
