@@ -1,7 +1,9 @@
 """Where extraction runs: in this process, in several local processes, or on a cluster.
 
-An engine turns documents into extraction results, in input order. The pipeline asks it
-only for documents the extraction store does not already hold.
+An engine turns documents into extraction results, in input order; that is all the
+pipeline asks of it (``Engine`` declares it), and only for documents the extraction store
+does not already hold. Entities are resolved and links counted in this process, which holds
+every result.
 """
 
 from __future__ import annotations

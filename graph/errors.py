@@ -27,3 +27,7 @@ class SkippedInputs(GraphError):
 
 class BadSettings(GraphError):
     """A setting has a value the pipeline cannot use."""
+
+
+class ClusterError(GraphError):
+    """The Dask scheduler cannot be reached, or its workers cannot run the job."""

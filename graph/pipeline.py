@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import networkx as nx
 
 from .config import ENTITY_TYPES, OUTPUT_FILES, STORE_FILE, Settings
-from .cooccurrence import build_graph, graph_from_links
+from .cooccurrence import build_graph
 from .corpus import read_corpus, sample_corpus
 from .engines import Engine, LocalEngine
 from .errors import NoDocuments, OutputError, SkippedInputs
@@ -129,7 +129,7 @@ def _run(
             )
         _settle()
         with clock("link"):
-            G = _link(engine, extracted, resolution, settings)
+            G = build_graph(extracted, resolution, settings.window, settings.evidence_per_edge)
         _settle()
     report.fingerprint = run_fingerprint(settings, digest.hexdigest())
     report.inputs = {"corpus": digest.hexdigest(), **stamps}
@@ -172,17 +172,6 @@ def _settle() -> None:
     gc.disable()
 
 
-def _link(engine: Engine, extracted: list[ExtractedDocument], resolution: Resolution,
-          settings: Settings) -> nx.Graph:
-    """The graph; its links counted where the engine holds the documents."""
-    limit = settings.evidence_per_edge
-    counter = getattr(engine, "count_links", None)
-    if counter is None:
-        return build_graph(extracted, resolution, settings.window, limit)
-    return graph_from_links(counter(resolution.entity_of, settings.window, limit),
-                            resolution, limit)
-
-
 CHUNK = 512
 """Documents looked up in the store (and their misses extracted) at a time."""
 
@@ -198,9 +187,6 @@ def _extract_all(
             else [None] * len(chunk)
         )
         misses = [i for i, r in enumerate(results) if r is None]
-        hold = getattr(engine, "hold", None)
-        if hold is not None and len(misses) < len(chunk):  # stored results join the cluster
-            hold([r for r in results if r is not None])
         fresh = engine.extract(chunk[i] for i in misses)
         for i, result in zip(misses, fresh, strict=True):
             results[i] = result
@@ -214,7 +200,7 @@ def _engine(settings: Settings, nlp: Language, types: tuple[str, ...]) -> Engine
         from .dask_engine import DaskEngine
 
         return DaskEngine(settings.scheduler, settings.jobs, settings.model, types,
-                          settings.batch_size)
+                          settings.batch_size, model_info(nlp, settings.model))
     return LocalEngine(nlp, settings.model, types, settings.batch_size, settings.jobs)
 
 
