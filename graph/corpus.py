@@ -4,17 +4,15 @@
 Anything that cannot be read is not fatal: it is yielded as a Skipped record with a reason,
 and reading goes on with the next input.
 
-Text is decoded as UTF-8 (with or without a byte-order mark), as UTF-16 when it starts with
-a UTF-16 byte-order mark, else as Windows-1252 (which reads Latin-1 text too: an old file
-with a pound sign as byte 0xA3 reads as "£"). Control characters other than tab and line
-breaks are read as spaces, and lone surrogates as U+FFFD, one character for one, so
+Bytes are decoded by graph.decoding: UTF-8, UTF-16, Windows-1252, or UTF-8 mixed with
+Windows-1252 bytes (noted on the file's documents). Control characters other than tab and
+line breaks are read as spaces, and lone surrogates as U+FFFD, one character for one, so
 character offsets into ``Document.text`` are also offsets into the decoded file (or record
-text). A file where control characters are more than 1% of the text is taken for binary.
+text).
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import errno
 import functools
@@ -26,13 +24,17 @@ import re
 import stat
 import sys
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
 from .config import OUTPUT_MARKER, OWN_FILES, FieldNames
+from .decoding import clean_text, decode_bytes
+from .decoding import decode as decode
+from .decoding import decode_text as decode_text
 from .escape import path_text
-from .types import Document, OwnOutput, Skipped
+from .types import Document, Notice, OwnOutput, Skipped
 
 logger = logging.getLogger(__name__)
 
@@ -40,23 +42,6 @@ TEXT_SUFFIXES = (".txt", ".md")
 RECORD_SUFFIXES = (".jsonl", ".csv")
 SUFFIXES = TEXT_SUFFIXES + RECORD_SUFFIXES
 
-BINARY_SHARE = 0.01
-"""A file whose text holds more control characters (NUL and the like) than this share, and
-more than STRAY_CONTROLS of them, is binary."""
-
-STRAY_CONTROLS = 2
-"""Control characters a text may hold by accident (a stray NUL from a copy and paste)."""
-
-_BINARY_HINT = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f]")
-"""C0 controls that plain text does not hold (tab, line breaks, VT, FF and ^Z are allowed)."""
-_BINARY_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1A), *range(0x1B, 0x20)])
-"""The same controls as bytes (in UTF-8 and Windows-1252 they are those characters)."""
-_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
-"""Bytes with no character in Windows-1252."""
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-"""Control characters other than tab, LF and CR: read as spaces."""
-_NOT_A_CHARACTER = re.compile("[\ud800-\udfff\ufffe\uffff]")
-"""Lone surrogates and non-characters (UTF-8 cannot carry the first): read as U+FFFD."""
 _NEWLINE = re.compile(r"\r\n?|\n")
 _NON_SPACE = re.compile(r"\S")
 _SPACES = re.compile(r"\s\s+|[^\S ]")
@@ -234,7 +219,7 @@ class _Reader:
         except OSError as err:
             yield Skipped(where, f"cannot read: {err.strerror or err}")
             return
-        content, problem = decode_text(raw)
+        content, problem, note = decode_bytes(raw)
         del raw
         if content is None:
             yield Skipped(where, problem)
@@ -244,12 +229,16 @@ class _Reader:
             return
         doc_id = self._unique(doc_id, path)
         content = clean_text(content)
+        documents: Iterable[Document | Skipped]
         if suffix in TEXT_SUFFIXES:
-            yield _text_document(content, doc_id, where)
+            documents = [_text_document(content, doc_id, where)]
         elif suffix == ".jsonl":
-            yield from _jsonl_documents(content, doc_id, where, self.fields)
+            documents = _jsonl_documents(content, doc_id, where, self.fields)
         else:
-            yield from _csv_documents(content, doc_id, where, self.fields)
+            documents = _csv_documents(content, doc_id, where, self.fields)
+        notes = (Notice(where, note),) if note else ()
+        for item in documents:  # a note on the file goes with each of its documents
+            yield replace(item, notes=notes) if notes and isinstance(item, Document) else item
 
     def _unique(self, doc_id: str, path: Path) -> str:
         """``doc_id``, or the path as given if taken, or that with a number if taken too."""
@@ -307,75 +296,6 @@ def _stat_problem(path: Path, err: OSError) -> str:
     if isinstance(err, FileNotFoundError):
         return "no such file or folder"
     return f"cannot read: {err.strerror or err}"
-
-
-def decode_text(raw: bytes) -> tuple[str | None, str]:
-    """``(text, "")`` for the bytes of a text file, or ``(None, reason)`` when not text.
-
-    UTF-16 with a byte-order mark, UTF-8 (with or without one), else Windows-1252, which
-    reads Latin-1 too (many older news archives use it: a pound sign as byte 0xA3). NUL or
-    other control characters in more than 1% of the text mean binary content; NUL bytes at
-    the end (padding) are dropped.
-    """
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = raw.decode("utf-16")
-        except UnicodeDecodeError as err:
-            return None, f"not valid UTF-16 despite its byte-order mark: {err.reason}"
-        problem = _binary(len(_BINARY_HINT.findall(text)), len(text), "characters")
-        return (None, problem) if problem else (text, "")
-    raw = raw.rstrip(b"\x00")  # NUL padding after the text (a file cut short while written)
-    # In UTF-8 and Windows-1252 a control byte is the control character itself.
-    problem = _binary(len(raw) - len(raw.translate(None, _BINARY_BYTES)), len(raw), "bytes")
-    if problem:
-        return None, problem
-    try:
-        return raw.decode("utf-8-sig"), ""
-    except UnicodeDecodeError as utf8_error:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            return None, (
-                f"not UTF-8 or Windows-1252 text: byte 0x{raw[utf8_error.start]:02X} at "
-                f"offset {utf8_error.start} is not UTF-8, and 0x{_first_undefined(raw):02X} "
-                "is not Windows-1252"
-            )
-        logger.info("decoded as Windows-1252 (not valid UTF-8 at byte %d)", utf8_error.start)
-        return text, ""
-
-
-def _binary(controls: int, length: int, unit: str) -> str:
-    """Why the content is binary, or "" when its control characters are few enough."""
-    if controls > max(length * BINARY_SHARE, STRAY_CONTROLS):
-        return f"binary content, not text: {controls} of its {length} {unit} are NUL or controls"
-    return ""
-
-
-def _first_undefined(raw: bytes) -> int:
-    """The first byte that Windows-1252 leaves undefined."""
-    return next(byte for byte in raw if byte in _CP1252_UNDEFINED)
-
-
-def decode(raw: bytes) -> str | None:
-    """The text of a file's bytes, or None when they are binary or in an unknown encoding.
-
-    See :func:`decode_text`, which also says why.
-    """
-    return decode_text(raw)[0]
-
-
-def clean_text(text: str) -> str:
-    r"""``text`` with control characters (other than tab, LF, CR) as spaces and lone
-    surrogates or non-characters as U+FFFD: same length, so offsets stay valid.
-
-    >>> clean_text("Gaza\x00Truce\ud800") == "Gaza Truce\ufffd"
-    True
-    """
-    if _CONTROL.search(text):
-        text = _CONTROL.sub(" ", text)
-    if _NOT_A_CHARACTER.search(text):
-        text = _NOT_A_CHARACTER.sub("\ufffd", text)
-    return text
 
 
 def _lines(content: str) -> Iterator[tuple[int, str]]:

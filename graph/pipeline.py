@@ -240,13 +240,24 @@ def _documents(
             logger.info("skipped %s: %s", item.path, item.reason)
             report.skipped.append(item)
             broken = broken or not isinstance(item, OwnOutput)
-        elif not (strict and broken):
-            yield item
+        else:
+            if item.notes:
+                _warn(item.notes, report)
+            if not (strict and broken):
+                yield item
 
 
 def _broken(skipped: Iterable[Skipped]) -> list[Skipped]:
     """The skipped inputs that are not the tool's own outputs."""
     return [s for s in skipped if not isinstance(s, OwnOutput)]
+
+
+def _warn(notes: Iterable[Notice], report: RunReport) -> None:
+    """Add each notice not met yet to the report's warnings, and log it."""
+    for notice in notes:
+        if notice not in report.warnings:
+            logger.warning("%s: %s", notice.path, notice.message)
+            report.warnings.append(notice)
 
 
 def describe_skipped(skipped: list[Skipped], limit: int = 3) -> str:

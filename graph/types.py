@@ -29,6 +29,8 @@ class Document:
     """Link to the article, when the record has one."""
     path: str = ""
     """The file the document came from, as given on the command line."""
+    notes: tuple[Notice, ...] = ()
+    """Warnings about the file it came from (a mixed encoding), for the run report."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -272,3 +272,50 @@ def test_cli_long_article_with_the_model_is_cut_at_whitespace(tmp_path: Path) ->
     assert set(names) <= found and "Berlin" in found
     late = [r for r in rows if int(r["start"]) > 100_000]
     assert {r["text"] for r in late} >= set(names)
+
+
+def mention_rows(out: Path) -> list[dict[str, str]]:
+    with open(out / "mentions.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.model
+def test_cli_mixed_encoding_reads_utf8_names_and_warns(tmp_path: Path) -> None:
+    """UTF-8 names and one Windows-1252 byte: each part decoded as written (not the whole
+    file as Windows-1252: "FranÃ§ois"), offsets index that text, a warning, no skip."""
+    raw = ("François Hollande met Angela Merkel in Zürich on Monday.\n\n".encode()
+           + "Hollande said the summit cost £200 million.\n".encode("cp1252"))
+    (tmp_path / "mixed.txt").write_bytes(raw)
+    result = entity_graph("build", "mixed.txt", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    text = decode_text(raw)[0]
+    assert text is not None and text.endswith("cost £200 million.\n")
+    rows = mention_rows(tmp_path / "out")
+    assert {"François Hollande", "Zürich"} <= {row["text"] for row in rows}
+    assert all(text[int(r["start"]):int(r["end"])] == r["text"] for r in rows)
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    note = ("mixed encoding: UTF-8 text with 1 byte that is not UTF-8, read as Windows-1252 "
+            "(byte 0xA3 at offset 90)")
+    assert report["skipped"] == []
+    assert report["warnings"] == [{"path": "mixed.txt", "message": note}]
+    assert f"WARNING: mixed.txt: {note}\n" in result.stderr
+
+
+@pytest.mark.model
+def test_cli_utf16_without_byte_order_mark_is_read(tmp_path: Path) -> None:
+    text = "Angela Merkel met Emmanuel Macron in Paris.\nThey spoke of Ukraine.\n"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "le.txt").write_bytes(text.encode("utf-16-le"))
+    (tmp_path / "in" / "be.txt").write_bytes(text.encode("utf-16-be"))
+    result = entity_graph("build", "in", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert (report["skipped"], report["documents_read"]) == ([], 2)
+    rows = mention_rows(tmp_path / "out")
+    for doc in ("le.txt", "be.txt"):
+        found = {r["text"] for r in rows if r["doc"] == doc}
+        assert {"Angela Merkel", "Emmanuel Macron", "Paris"} <= found, doc
+        assert all(text[int(r["start"]):int(r["end"])] == r["text"]
+                   for r in rows if r["doc"] == doc)
+

@@ -7,6 +7,7 @@ from graph.config import FieldNames
 from graph.corpus import (
     clean_text,
     decode,
+    decode_bytes,
     decode_text,
     dedupe_segments,
     is_headline,
@@ -168,6 +169,30 @@ def test_decode_text_says_why_not():
         "Windows-1252")
     assert decode_text("Café £5".encode("utf-16"))[0] == "Café £5"
     assert decode_text("£200".encode("latin-1")) == ("£200", "")
+
+
+def test_decode_text_mixed_encoding_decodes_each_part_and_says_so():
+    raw = "François, Zürich ".encode() + "£5 Café".encode("cp1252") + " Ā".encode()
+    decoded = decode_bytes(raw)
+    assert decoded == ("François, Zürich £5 Café Ā", "", (
+        "mixed encoding: UTF-8 text with 2 bytes that are not UTF-8, read as Windows-1252 "
+        "(byte 0xA3 at offset 19)"))
+    assert decode_text(raw) == (decoded.text, "")
+    latin1 = "Zürich £5 Café".encode("cp1252")  # no UTF-8 in it: all Windows-1252, no note
+    assert decode_bytes(latin1) == ("Zürich £5 Café", "", "")
+    assert decode_text("Zürich ".encode() + b"\x81")[1] == (
+        "not UTF-8 or Windows-1252 text: byte 0x81 at offset 8 is not UTF-8, and 0x81 is not "
+        "Windows-1252")
+
+
+def test_decode_text_utf16_without_byte_order_mark():
+    text = "Ελλάδα and Zürich: £5, Ā.\n" * 3
+    assert decode_text(text.encode("utf-16-le")) == (text, "")
+    assert decode_text(text.encode("utf-16-be")) == (text, "")
+    assert decode_text("A".encode("utf-16-le")) == ("A", "")
+    assert decode_text(b"\x01\x00" * 100)[1] == (
+        "binary content, not text: 100 of its 100 characters are NUL or controls")
+    assert decode_text(b"\x00\x01\x02\x00" * 100)[1].startswith("binary content")
 
 
 def test_decode_text_stray_controls_and_nul_padding_are_text():
