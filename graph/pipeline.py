@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import networkx as nx
 
-from .config import ENTITY_TYPES, OUTPUT_FILES, STORE_FILE, Settings
-from .cooccurrence import build_graph
+from .config import ENTITY_TYPES, OUTPUT_FILES, STORE_FILE, WINDOW_ENTITY_LIMITS, Settings
+from .cooccurrence import count_links, describe_capped, graph_from_links
 from .corpus import read_corpus, sample_corpus
 from .engines import Engine, LocalEngine
 from .errors import NoDocuments, OutputError, SkippedInputs
@@ -129,7 +129,7 @@ def _run(
             )
         _settle()
         with clock("link"):
-            G = build_graph(extracted, resolution, settings.window, settings.evidence_per_edge)
+            G = _link(extracted, resolution, settings, report)
         _settle()
     report.fingerprint = run_fingerprint(settings, digest.hexdigest())
     report.inputs = {"corpus": digest.hexdigest(), **stamps}
@@ -170,6 +170,20 @@ def _settle() -> None:
     gc.collect()
     gc.freeze()
     gc.disable()
+
+
+def _link(extracted: list[ExtractedDocument], resolution: Resolution, settings: Settings,
+          report: RunReport) -> nx.Graph:
+    """The graph; each window read as a list is noted in the report's warnings."""
+    most = settings.max_window_entities or WINDOW_ENTITY_LIMITS[settings.window]
+    links = count_links(extracted, resolution.entity_of, settings.window,
+                        settings.evidence_per_edge, max_window_entities=most,
+                        list_neighbours=settings.list_neighbours,
+                        evidence_chars=settings.evidence_chars,
+                        list_evidence_chars=settings.list_evidence_chars)
+    notes = describe_capped(links.capped, settings.window, most, settings.list_neighbours)
+    report.warnings.extend(Notice(path_text(doc), message) for doc, message in notes)
+    return graph_from_links(links, resolution, settings.evidence_per_edge)
 
 
 CHUNK = 512
