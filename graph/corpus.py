@@ -70,6 +70,7 @@ _JSON_KINDS = {
 }
 OWN_FOLDER = "entity-graph's output folder: its files are not read as articles"
 OWN_FILE = "written by entity-graph into its output folder: not read as an article"
+OWN_STORE = "entity-graph's extraction store (--cache): not read as an article"
 _REPORT_START = b'{\n  "documents_read": '
 """How report.json, as this tool writes it, begins."""
 _FILE_KINDS = {
@@ -86,7 +87,7 @@ def sample_corpus() -> Path:
 
 
 def read_corpus(
-    paths: Iterable[Path], fields: FieldNames | None = None
+    paths: Iterable[Path], fields: FieldNames | None = None, own: Iterable[str] = ()
 ) -> Iterator[Document | Skipped]:
     """Yield one Document per article found under ``paths``, or Skipped for what fails.
 
@@ -98,21 +99,25 @@ def read_corpus(
             OUTPUT_MARKER, or holding its report.json) are not read: one holding nothing
             else is skipped whole, otherwise each file the tool wrote is skipped.
         fields: field names for .jsonl/.csv records.
+        own: absolute paths of files the run itself writes outside an output folder (an
+            extraction store named with --cache): skipped wherever they are met.
 
     Document ids are paths relative to the folder given (a file given directly is named by
     its file name), plus ``#line N`` or ``#row N`` for records. When two files would get the
     same id, the later one is named by its path as given. Ids and paths are escaped as in
     ``graph.escape.path_text`` (a byte of a name that is not UTF-8 as ``\\xNN``).
     """
-    reader = _Reader(fields or FieldNames())
+    reader = _Reader(fields or FieldNames(), own)
     for root in paths:
         yield from reader.read(Path(root))
 
 
-def input_files(paths: Iterable[Path]) -> Iterator[tuple[str, int, int, int]]:
+def input_files(
+    paths: Iterable[Path], own: Iterable[str] = ()
+) -> Iterator[tuple[str, int, int, int]]:
     """``(path, size, modification time in ns, mode)`` of each regular file ``read_corpus``
     would open, in the same order, without opening any."""
-    reader = _Reader(FieldNames())
+    reader = _Reader(FieldNames(), own)
     for root in paths:
         for entry in reader.entries(Path(root)):
             if not isinstance(entry, Skipped) and stat.S_ISREG(entry[2].st_mode):
@@ -123,8 +128,9 @@ def input_files(paths: Iterable[Path]) -> Iterator[tuple[str, int, int, int]]:
 class _Reader:
     """Reads inputs one by one, remembering the files and document ids already used."""
 
-    def __init__(self, fields: FieldNames) -> None:
+    def __init__(self, fields: FieldNames, own: Iterable[str] = ()) -> None:
         self.fields = fields
+        self.own = frozenset(own)
         self.files: dict[tuple[int, int], str] = {}
         self.ids: set[str] = set()
 
@@ -144,6 +150,8 @@ class _Reader:
             return
         if stat.S_ISDIR(info.st_mode):
             yield from self._walk(root, info)
+        elif self.own and os.path.abspath(root) in self.own:
+            yield OwnOutput(path_text(root), OWN_STORE)
         elif root.name in (_own_files(root.parent, [root.name]) or ()):
             yield OwnOutput(path_text(root), OWN_FILE)
         else:
@@ -171,6 +179,9 @@ class _Reader:
             path = folder / name
             if name in own:
                 yield OwnOutput(path_text(path), OWN_FILE)
+                continue
+            if self.own and os.path.abspath(path) in self.own:
+                yield OwnOutput(path_text(path), OWN_STORE)
                 continue
             try:
                 info = path.stat()

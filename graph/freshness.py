@@ -21,13 +21,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 
 from .config import Settings
 from .corpus import input_files, read_corpus, sample_corpus
-from .types import Document, Skipped
+from .types import Document, OwnOutput, Skipped
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ class CorpusDigest:
 
     def add(self, item: Document | Skipped) -> None:
         update = self.digest.update
+        if isinstance(item, OwnOutput):  # not an input: the outputs do not depend on it
+            return
         if isinstance(item, Skipped):
             update(f"\x01{item.path}\x00{item.reason}".encode("utf-8", "surrogatepass"))
             return
@@ -73,11 +76,22 @@ def run_fingerprint(settings: Settings, corpus: str) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def input_stamps(paths: Iterable[Path]) -> dict[str, str]:
+def own_files(settings: Settings) -> frozenset[str]:
+    """Absolute paths of the files a run writes outside its output folder, which must never
+    be read as inputs: an extraction store named with --cache, and SQLite's files beside it.
+    (The output folder itself is known by its marker.)"""
+    if settings.cache is None or not settings.use_cache:
+        return frozenset()
+    store = os.path.abspath(settings.cache)
+    return frozenset({store, *(store + suffix for suffix in ("-journal", "-wal", "-shm"))})
+
+
+def input_stamps(paths: Iterable[Path], own: Iterable[str] = ()) -> dict[str, str]:
     """Hashes of the input files' paths and sizes (``files``) and of those plus modification
-    times and permissions (``stamps``), from file metadata alone."""
+    times and permissions (``stamps``), from file metadata alone; ``own`` as in
+    ``read_corpus``."""
     files, stamps = hashlib.sha256(), hashlib.sha256()
-    for path, size, mtime, mode in input_files(paths):
+    for path, size, mtime, mode in input_files(paths, own):
         entry = f"{path}\x00{size}\x00".encode("utf-8", "surrogatepass")
         files.update(entry)
         stamps.update(entry + f"{mtime}\x00{mode}\x00".encode())
@@ -99,12 +113,13 @@ def up_to_date(settings: Settings, output_files: Iterable[str]) -> bool:
     if not recorded or not outputs_intact(settings.out, others, report.get("checksums")):
         return False
     paths = settings.paths or (sample_corpus(),)
-    now = input_stamps(paths)
+    own = own_files(settings)
+    now = input_stamps(paths, own)
     if now["stamps"] == inputs.get("stamps"):  # nothing touched: the recorded content stands
         corpus = inputs.get("corpus")
     elif now["files"] == inputs.get("files"):  # touched, same sizes: hash the content
         digest = CorpusDigest()
-        for item in read_corpus(paths, settings.fields):
+        for item in read_corpus(paths, settings.fields, own):
             digest.add(item)
         corpus = digest.hexdigest()
     else:

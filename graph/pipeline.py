@@ -22,7 +22,13 @@ from .engines import Engine, LocalEngine
 from .errors import NoDocuments, OutputError, SkippedInputs
 from .escape import path_text
 from .extract import load_model, model_info
-from .freshness import CorpusDigest, input_stamps, output_checksums, run_fingerprint
+from .freshness import (
+    CorpusDigest,
+    input_stamps,
+    output_checksums,
+    own_files,
+    run_fingerprint,
+)
 from .lock import locked_output_folder
 from .overrides import read_overrides
 from .resolve import resolve_entities
@@ -88,15 +94,16 @@ def _run(
     report.model = model_info(nlp, settings.model)
 
     paths = settings.paths or (sample_corpus(),)
+    own = own_files(settings)  # never read as articles
     if settings.strict:  # fail before any analysis, and before anything is stored
-        skipped = _broken(i for i in read_corpus(paths, settings.fields)
+        skipped = _broken(i for i in read_corpus(paths, settings.fields, own)
                           if isinstance(i, Skipped))
         if skipped:
             raise SkippedInputs(_strict_message(skipped))
-    total = _count_documents(paths, settings) if on_progress else None
-    stamps = input_stamps(paths)  # before reading: a file changed meanwhile is read again
+    total = _count_documents(paths, settings, own) if on_progress else None
+    stamps = input_stamps(paths, own)  # before reading: a file changed meanwhile is read again
     digest = CorpusDigest()
-    reader = clock.timed_iter("read", digest.watch(read_corpus(paths, settings.fields)))
+    reader = clock.timed_iter("read", digest.watch(read_corpus(paths, settings.fields, own)))
     documents = _documents(reader, report, strict=settings.strict)
     types = _extraction_types(settings)
     with contextlib.ExitStack() as stack:
@@ -227,10 +234,10 @@ def _store(settings: Settings) -> contextlib.AbstractContextManager[ExtractionSt
     return ExtractionStore(path)
 
 
-def _count_documents(paths: Iterable[Path], settings: Settings) -> int:
+def _count_documents(paths: Iterable[Path], settings: Settings, own: frozenset[str]) -> int:
     """How many documents the inputs hold (a quick read without analysis, for progress)."""
     count = 0
-    for item in read_corpus(paths, settings.fields):
+    for item in read_corpus(paths, settings.fields, own):
         count += isinstance(item, Document)
     return count
 

@@ -115,6 +115,21 @@ def test_cli_earlier_output_folder_inside_the_corpus_is_skipped_whole(tmp_path: 
     assert skipped(tmp_path / "out") == {f"in/old/{name}": OWN_FILE for name in own}
 
 
+def test_cli_extraction_store_inside_the_corpus_is_not_read(tmp_path: Path) -> None:
+    corpus(tmp_path / "in")
+    first = entity_graph("in", "-o", "out", "--cache", "in/store.db", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "in" / "store.db").is_file()
+    again = entity_graph("in", "-o", "out", "--cache", "in/store.db", cwd=tmp_path)
+    assert again.stderr == UP_TO_DATE.format("out")
+    forced = entity_graph("in", "-o", "out", "--cache", "in/store.db", "--force", "--strict",
+                          cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert report(tmp_path / "out")["documents_read"] == 2
+    store = "entity-graph's extraction store (--cache): not read as an article"
+    assert skipped(tmp_path / "out") == {"in/store.db": store}
+
+
 def test_cli_damaged_output_folder_is_rebuilt(tmp_path: Path) -> None:
     corpus(tmp_path / "in")
     out = tmp_path / "out"
