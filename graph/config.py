@@ -54,6 +54,16 @@ EVIDENCE_CHARS = 600
 LIST_EVIDENCE_CHARS = 150
 """Default of ``Settings.list_evidence_chars``."""
 
+TITLE_CHARS = 300
+"""Default of ``Settings.title_chars``."""
+
+PAGE_CHARS = 3_000_000
+"""Default of ``Settings.page_chars``."""
+
+URL_CHARS = 2048
+"""Longest URL graph.html links to; a longer one (no real page has one) is left out rather
+than cut, which would break it."""
+
 OUTPUT_FILES = {
     "html": "graph.html",
     "graphml": "graph.graphml",
@@ -157,6 +167,13 @@ class Settings:
     around the two names."""
     list_evidence_chars: int = LIST_EVIDENCE_CHARS
     """Longest evidence passage of a link made in a list: the stretch around the two names."""
+    title_chars: int = TITLE_CHARS
+    """Longest document title or source copied into evidence and graph.html; longer ones are
+    cut (graph.json's table of documents keeps them whole)."""
+    page_chars: int = PAGE_CHARS
+    """Characters of document text in graph.html: the titles, sources and URLs of the
+    documents it lists take up to half (the documents of the most drawn entities first),
+    the evidence passages the rest."""
 
     def __post_init__(self) -> None:
         if self.window not in WINDOWS:
@@ -179,8 +196,11 @@ class Settings:
             raise BadSettings("max_window_entities must be at least 2 (or None)")
         if self.list_neighbours < 1:
             raise BadSettings("list_neighbours must be at least 1")
-        if self.evidence_chars < 50 or self.list_evidence_chars < 50:
-            raise BadSettings("evidence_chars and list_evidence_chars must be at least 50")
+        if min(self.evidence_chars, self.list_evidence_chars, self.title_chars) < 50:
+            raise BadSettings(
+                "evidence_chars, list_evidence_chars and title_chars must be at least 50")
+        if self.page_chars < 0:
+            raise BadSettings("page_chars must be at least 0")
         if self.engine not in ENGINES:
             raise BadSettings(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from operator import attrgetter
 
@@ -19,10 +19,11 @@ from .config import (
     EVIDENCE_CHARS,
     LIST_EVIDENCE_CHARS,
     LIST_NEIGHBOURS,
+    TITLE_CHARS,
     WINDOW_ENTITY_LIMITS,
     WINDOWS,
 )
-from .excerpts import excerpt
+from .excerpts import excerpt, shorten
 from .types import DocumentInfo, Evidence, ExtractedDocument, Mention, Resolution, Sentence
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ def build_graph(
     list_neighbours: int = LIST_NEIGHBOURS,
     evidence_chars: int = EVIDENCE_CHARS,
     list_evidence_chars: int = LIST_EVIDENCE_CHARS,
+    title_chars: int = TITLE_CHARS,
 ) -> nx.Graph:
     """One node per entity, one edge per pair of entities sharing a window.
 
@@ -46,8 +48,9 @@ def build_graph(
         resolution: which entity each mention belongs to.
         window: ``sentence``, ``paragraph`` or ``document``.
         evidence_per_edge: example passages kept per edge (from different documents first).
-        max_window_entities, list_neighbours, evidence_chars, list_evidence_chars: bounds
-            on a window's links and on a passage's length (see ``graph.Settings``).
+        max_window_entities, list_neighbours, evidence_chars, list_evidence_chars,
+            title_chars: bounds on a window's links and on the length of a passage and of
+            the title it carries (see ``graph.Settings``).
 
     Returns:
         An undirected graph; see README "Outputs" for its node and edge attributes.
@@ -57,7 +60,7 @@ def build_graph(
     links = count_links(ordered, resolution.entity_of, window, evidence_per_edge,
                         max_window_entities=max_window_entities,
                         list_neighbours=list_neighbours, evidence_chars=evidence_chars,
-                        list_evidence_chars=list_evidence_chars)
+                        list_evidence_chars=list_evidence_chars, title_chars=title_chars)
     return graph_from_links(links, resolution, evidence_per_edge)
 
 
@@ -108,6 +111,7 @@ def count_links(
     list_neighbours: int = LIST_NEIGHBOURS,
     evidence_chars: int = EVIDENCE_CHARS,
     list_evidence_chars: int = LIST_EVIDENCE_CHARS,
+    title_chars: int = TITLE_CHARS,
 ) -> Links:
     """Count nodes and edges of ``documents`` (in document-id order) for ``window``.
 
@@ -117,7 +121,8 @@ def count_links(
     ``list_neighbours`` entities mentioned right before and right after it (the window is
     noted in ``Links.capped``). So links grow linearly with the names of a list, not with
     their square. Passages longer than ``evidence_chars`` (in a list,
-    ``list_evidence_chars``) are cut around the two names.
+    ``list_evidence_chars``) are cut around the two names, and the document titles they
+    carry to ``title_chars`` (``Links.documents`` keeps them whole).
     """
     if window not in WINDOWS:
         raise ValueError(f"window must be one of {', '.join(WINDOWS)}, not {window!r}")
@@ -125,7 +130,9 @@ def count_links(
     links = Links(window)
     nodes, edges = links.nodes, links.edges
     for document in sorted(documents, key=lambda d: d.info.id):
-        links.documents[document.info.id] = document.info
+        info = links.documents[document.info.id] = document.info
+        if info.title is not None and len(info.title) > title_chars:
+            info = replace(info, title=shorten(info.title, title_chars))
         sentences = {s.index: s for s in document.sentences}
         windows: dict[int, dict[str, Mention]] = defaultdict(dict)
         for mention in document.mentions:
@@ -144,7 +151,7 @@ def count_links(
                 pairs = combinations(sorted(members), 2)
             for a, b in pairs:
                 stats = edges.setdefault((a, b), _EdgeStats())
-                stats.add(document, _passage(members[a], members[b], sentences, chars),
+                stats.add(info, _passage(members[a], members[b], sentences, chars),
                           evidence_per_edge)
     return links
 
@@ -281,10 +288,10 @@ class _EdgeStats:
         self.evidence: list[Evidence] = []
         self.spare: list[Evidence] = []
 
-    def add(self, document: ExtractedDocument, passage: str, limit: int) -> None:
-        """Count one shared window; keep its passage if evidence is still wanted."""
+    def add(self, info: DocumentInfo, passage: str, limit: int) -> None:
+        """Count one shared window of the document ``info``; keep its passage if evidence is
+        still wanted."""
         self.weight += 1
-        info = document.info
         new_document = info.id not in self.docs
         self.docs.add(info.id)
         if not passage or len(self.evidence) >= limit:

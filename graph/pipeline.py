@@ -187,7 +187,8 @@ def _link(extracted: list[ExtractedDocument], resolution: Resolution, settings: 
                         settings.evidence_per_edge, max_window_entities=most,
                         list_neighbours=settings.list_neighbours,
                         evidence_chars=settings.evidence_chars,
-                        list_evidence_chars=settings.list_evidence_chars)
+                        list_evidence_chars=settings.list_evidence_chars,
+                        title_chars=settings.title_chars)
     notes = describe_capped(links.capped, settings.window, most, settings.list_neighbours)
     report.warnings.extend(Notice(path_text(doc), message) for doc, message in notes)
     return graph_from_links(links, resolution, settings.evidence_per_edge)
@@ -372,7 +373,8 @@ def _write_outputs(
                                      max_edges=settings.max_edges)
         write_viewer(G, files["html"], seed=settings.seed, max_nodes=settings.max_nodes,
                      max_edges=settings.max_edges, max_evidence=settings.evidence_per_edge,
-                     positions=positions)
+                     positions=positions, page_chars=settings.page_chars,
+                     title_chars=settings.title_chars)
         write_graphml(G, files["graphml"], table=table)
         write_gexf(G, files["gexf"], seed=settings.seed, positions=positions, table=table)
         write_nodes_csv(G, files["nodes"], table=table)

@@ -31,7 +31,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from .config import PAGE_CHARS, TITLE_CHARS, URL_CHARS
 from .errors import GraphError, OutputError
+from .excerpts import shorten
 from .export import atomic_write, gc_paused
 from .types import Evidence
 
@@ -57,10 +59,6 @@ MAX_EDGES = 10000
 MAX_EVIDENCE = 3
 """Default cap on evidence passages shipped per link."""
 
-EVIDENCE_BUDGET = 2_000_000
-"""Characters of evidence text in one page. Passages are handed out in rounds (every link's
-first passage, strongest links first, then every second passage, ...) until it runs out, so
-a capped page stays under about 5 MB."""
 
 TYPE_COLORS: dict[str, str] = {
     "PERSON": "#CC6677",
@@ -107,6 +105,8 @@ def write_viewer(
     max_edges: int = MAX_EDGES,
     max_evidence: int = MAX_EVIDENCE,
     positions: dict[Any, tuple[float, float]] | None = None,
+    page_chars: int = PAGE_CHARS,
+    title_chars: int = TITLE_CHARS,
 ) -> None:
     """Write ``G`` as an interactive HTML page that works from disk with no network.
 
@@ -129,6 +129,9 @@ def write_viewer(
     positions:
         Positions from ``export_positions`` (so other exports share the layout); by
         default the layout is computed here, the same way.
+    page_chars, title_chars:
+        The page's budget of document text, and the longest title or source it shows
+        (see ``graph.Settings``): a page of any corpus stays within a few megabytes.
 
     Raises
     ------
@@ -139,7 +142,8 @@ def write_viewer(
     """
     path = Path(path)
     html = render_viewer(G, seed=seed, max_nodes=max_nodes, max_edges=max_edges,
-                         max_evidence=max_evidence, positions=positions)
+                         max_evidence=max_evidence, positions=positions,
+                         page_chars=page_chars, title_chars=title_chars)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(path, "wb") as stream:
@@ -152,12 +156,14 @@ def write_viewer(
 
 def render_viewer(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
                   max_edges: int = MAX_EDGES, max_evidence: int = MAX_EVIDENCE,
-                  positions: dict[Any, tuple[float, float]] | None = None) -> str:
+                  positions: dict[Any, tuple[float, float]] | None = None,
+                  page_chars: int = PAGE_CHARS, title_chars: int = TITLE_CHARS) -> str:
     """Return the viewer page for ``G`` as a string (see write_viewer)."""
     scripts = [_vis_bundle()] + [(TEMPLATES / name).read_text(encoding="utf-8")
                                  for name in APP_SCRIPTS]
     data = viewer_data(G, seed=seed, max_nodes=max_nodes, max_edges=max_edges,
-                       max_evidence=max_evidence, positions=positions)
+                       max_evidence=max_evidence, positions=positions,
+                       page_chars=page_chars, title_chars=title_chars)
     values = {
         "CSP": _content_security_policy(*scripts),
         "DATA": _script_json(data),
@@ -170,12 +176,18 @@ def render_viewer(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
 @gc_paused()
 def viewer_data(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
                 max_edges: int = MAX_EDGES, max_evidence: int = MAX_EVIDENCE,
-                positions: dict[Any, tuple[float, float]] | None = None) -> dict[str, Any]:
+                positions: dict[Any, tuple[float, float]] | None = None,
+                page_chars: int = PAGE_CHARS, title_chars: int = TITLE_CHARS) -> dict[str, Any]:
     """The JSON-ready data the page reads.
 
     Nodes carry positions, a community number and PageRank; edges refer to nodes by index
     and to evidence as ``[document index, sentence index]`` pairs, so a sentence shared by
     several links, and a document's title, are stored once.
+
+    The documents' text (titles and sources cut to ``title_chars``, URLs) takes up to half
+    of ``page_chars``, the documents of the most drawn entities first (the others are
+    listed by id and date alone); evidence passages are handed out in rounds (every link's
+    first passage, strongest links first, then every second passage, ...) within the rest.
     """
     node_ids, pairs = select_shown(G, max_nodes=max_nodes, max_edges=max_edges)
     H = nx.Graph()
@@ -185,8 +197,10 @@ def viewer_data(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
     groups = communities(H, seed=seed)
     community_of = {node: k for k, members in enumerate(groups) for node in members}
     rank = pagerank(G)
-    evidence = _pick_evidence(G, pairs, max_evidence, EVIDENCE_BUDGET)
-    docs = _DocumentTable(G.graph.get("documents") or {}, G, node_ids, evidence)
+    candidates = [data.get("evidence", ())[:max_evidence] for data in _pair_data(G, pairs)]
+    docs = _DocumentTable(G.graph.get("documents") or {}, G, node_ids, candidates,
+                          title_chars, page_chars // 2)
+    evidence = _pick_evidence(G, pairs, max_evidence, max(page_chars - docs.chars, 0))
     index = {node: i for i, node in enumerate(node_ids)}
     sentences: dict[str, int] = {}
     nodes = [
@@ -442,20 +456,39 @@ def _chunked_spring_layout(n: int, edges: np.ndarray, *, seed: int,
 
 
 class _DocumentTable:
-    """The documents the page refers to, sorted by id, with each one's index."""
+    """The documents the page refers to, sorted by id, with each one's index, and the
+    characters of text their records hold (``chars``).
+
+    Titles and sources are cut to ``title_chars`` and URLs longer than ``URL_CHARS`` left
+    out. When the records' titles, sources and URLs would pass ``budget`` characters, the
+    documents mentioning the fewest drawn entities are listed by id and date alone.
+    """
 
     def __init__(self, infos: dict[Any, Any], G: nx.Graph, nodes: list[Any],
-                 evidence: list[list[Evidence]]) -> None:
-        known: dict[str, dict[str, str | None]] = {}
+                 evidence: Iterable[Iterable[Evidence]], title_chars: int, budget: int) -> None:
+        known: dict[str, Evidence | None] = {}
         for items in evidence:
             for e in items:
-                known.setdefault(str(e.doc), _document_record(str(e.doc), infos.get(e.doc), e))
+                known.setdefault(str(e.doc), e)
+        uses: Counter[str] = Counter()
         for node in nodes:
-            for doc in G.nodes[node].get("doc_ids", ()):
-                known.setdefault(str(doc), _document_record(str(doc), infos.get(doc)))
+            uses.update(str(doc) for doc in G.nodes[node].get("doc_ids", ()))
+        for doc in uses:
+            known.setdefault(doc, None)
         ids = sorted(known)
         self.index = {doc: i for i, doc in enumerate(ids)}
-        self.records = [known[doc] for doc in ids]
+        records = {}
+        self.chars = used = 0
+        for doc in sorted(ids, key=lambda d: -uses[d]):  # stable: ties stay in id order
+            record = _document_record(doc, infos.get(doc), known[doc], title_chars)
+            cost = sum(len(record[key] or "") for key in ("title", "source", "url"))
+            if used + cost > budget:
+                record.update(title=None, source=None, url=None)
+                cost = 0
+            used += cost
+            records[doc] = record
+            self.chars += cost + len(doc)
+        self.records = [records[doc] for doc in ids]
 
 
 def _pick_evidence(G: nx.Graph, pairs: list[tuple[Any, Any]], limit: int,
@@ -535,13 +568,23 @@ def _mentions(attrs: dict[str, Any]) -> int:
     return int(attrs.get("mentions", 1))
 
 
-def _document_record(doc: str, info: Any, evidence: Evidence | None = None) -> dict[str, Any]:
-    """A document's metadata; from its evidence when the graph does not describe it."""
-    if info is None:
-        return {"id": doc, "title": evidence.title if evidence else None,
-                "date": evidence.date if evidence else None, "source": None, "url": None}
-    return {"id": doc, "title": info.title, "date": info.date, "source": info.source,
-            "url": info.url}
+def _document_record(doc: str, info: Any, evidence: Evidence | None,
+                     title_chars: int) -> dict[str, Any]:
+    """A document's metadata, from its evidence when the graph does not describe it; title
+    and source cut to ``title_chars``, a URL longer than ``URL_CHARS`` left out."""
+    if info is not None:
+        title, date, source, url = info.title, info.date, info.source, info.url
+    elif evidence is not None:
+        title, date, source, url = evidence.title, evidence.date, None, None
+    else:
+        title = date = source = url = None
+    return {"id": doc, "title": _shortened(title, title_chars), "date": date,
+            "source": _shortened(source, title_chars),
+            "url": url if url is None or len(url) <= URL_CHARS else None}
+
+
+def _shortened(text: str | None, limit: int) -> str | None:
+    return text if text is None else shorten(text, limit)
 
 
 def _type_order(types: Iterable[str]) -> list[str]:

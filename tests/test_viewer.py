@@ -358,15 +358,12 @@ def test_write_viewer_caps_the_page_and_says_so(tmp_path: Path) -> None:
     assert {ids[e["to"]] for e in data["edges"]} == {f"leaf:{i:03d}" for i in range(25, 30)}
 
 
-def test_write_viewer_evidence_within_budget(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_write_viewer_evidence_within_budget(tmp_path: Path) -> None:
     G = star_graph(4)
     for i in range(4):
         G.edges["hub", f"leaf:{i:03d}"]["evidence"] = tuple(
             Evidence("d", None, None, f"{'x' * 9}{i}{k}") for k in range(3))
-    monkeypatch.setattr(viewer, "EVIDENCE_BUDGET", 60)
-    data = read_data(render(G, tmp_path, max_evidence=2))
+    data = read_data(render(G, tmp_path, max_evidence=2, page_chars=61))  # 1 for the id "d"
     kept = {data["nodes"][e["to"]]["id"]: [data["sentences"][k] for _, k in e["evidence"]]
             for e in data["edges"]}
     # first passages of every link (strongest first), then second passages while budget lasts
@@ -440,3 +437,51 @@ def test_select_shown_nodes_match_the_full_ranking(
     strength = dict(G.degree(weight="weight"))
     ranked = sorted(sorted(G, key=str), key=lambda n: (-G.nodes[n]["mentions"], -strength[n], n))
     assert select_shown(G, max_nodes=max_nodes)[0] == sorted(ranked[:max_nodes])
+
+
+def test_write_viewer_bounds_titles_sources_and_urls_of_a_hostile_corpus(
+    tmp_path: Path, ruler_nlp: Any
+) -> None:
+    """Titles, sources and URLs of 100,000 characters each count against the page's budget
+    (they were shipped whole: 60 documents made an 18 MB page)."""
+    import graph
+
+    long = "Breaking " * 11_111
+    records = [{"id": str(i), "title": f"{i} {long}", "source": f"Wire {long}",
+                "url": f"https://example.com/{i}/{'a' * 100_000}",
+                "text": "Alice Moreau met Bob Lind in Paris."} for i in range(60)]
+    (tmp_path / "in.jsonl").write_text("\n".join(map(json.dumps, records)), encoding="utf-8")
+    graph.build(tmp_path / "in.jsonl", out=tmp_path / "out", nlp=ruler_nlp, use_cache=False)
+    html = (tmp_path / "out" / "graph.html").read_text(encoding="utf-8")
+    data = read_data(html)
+    assert len(data["documents"]) == 60
+    assert len(without_data(html)) + 200_000 > len(html)
+    for doc in data["documents"]:
+        assert len(doc["title"] or "") <= 300 and len(doc["source"] or "") <= 300
+        assert doc["url"] is None
+    with_titles = [d for d in data["documents"] if d["title"]]
+    assert with_titles and all(d["title"].endswith("…") for d in with_titles)
+    # the evidence in the other exports carries the title cut the same way
+    assert (tmp_path / "out" / "edges.csv").stat().st_size < 10_000
+
+
+def test_write_viewer_documents_share_the_page_budget(tmp_path: Path) -> None:
+    """Documents' text takes up to half the budget, the documents of the most drawn
+    entities first; the others are listed by id and date; evidence gets what is left."""
+    G = star_graph(3)
+    G.graph["documents"] = {f"d{i}": DocumentInfo(f"d{i}", "T" * 40, "2024-01-01", "S" * 10,
+                                                  None) for i in range(3)}
+    G.nodes["hub"]["doc_ids"] = ("d0", "d1", "d2")
+    G.nodes["leaf:000"]["doc_ids"] = ("d2",)
+    G.nodes["leaf:001"]["doc_ids"] = ("d1", "d2")
+    for i in range(3):
+        G.edges["hub", f"leaf:{i:03d}"]["evidence"] = (Evidence(f"d{i}", None, None,
+                                                                f"{i}" * 50),)
+    data = read_data(render(G, tmp_path, page_chars=240))
+    titled = [d["id"] for d in data["documents"] if d["title"]]
+    assert titled == ["d1", "d2"]  # mentioned by 2 and 3 drawn entities; d0 by 1
+    assert [d["date"] for d in data["documents"]] == ["2024-01-01"] * 3
+    docs_text = sum(len(d["id"]) + len(d["title"] or "") + len(d["source"] or "")
+                    for d in data["documents"])
+    assert docs_text == 106  # within 120, ids included
+    assert sorted(data["sentences"]) == ["1" * 50, "2" * 50]  # 134 left: the two strongest
