@@ -13,7 +13,6 @@ text).
 
 from __future__ import annotations
 
-import csv
 import errno
 import functools
 import hashlib
@@ -22,7 +21,6 @@ import logging
 import os
 import re
 import stat
-import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -30,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 
 from .config import OUTPUT_MARKER, OWN_FILES, FieldNames
+from .csvrows import csv_rows, split_lines
 from .decoding import clean_text, decode_bytes
 from .decoding import decode as decode
 from .decoding import decode_text as decode_text
@@ -42,7 +41,6 @@ TEXT_SUFFIXES = (".txt", ".md")
 RECORD_SUFFIXES = (".jsonl", ".csv")
 SUFFIXES = TEXT_SUFFIXES + RECORD_SUFFIXES
 
-_NEWLINE = re.compile(r"\r\n?|\n")
 _NON_SPACE = re.compile(r"\S")
 _SPACES = re.compile(r"\s\s+|[^\S ]")
 """Whitespace that is not a single space: replaced by one space to collapse whitespace
@@ -309,18 +307,6 @@ def _stat_problem(path: Path, err: OSError) -> str:
     return f"cannot read: {err.strerror or err}"
 
 
-def _lines(content: str) -> Iterator[tuple[int, str]]:
-    """``(line number, line with its line break)`` for LF, CRLF and CR line breaks only
-    (``str.splitlines`` also breaks at U+2028 and other characters JSON may hold)."""
-    start = 0
-    number = 0
-    for number, newline in enumerate(_NEWLINE.finditer(content), start=1):
-        yield number, content[start : newline.end()]
-        start = newline.end()
-    if start < len(content):
-        yield number + 1, content[start:]
-
-
 def _text_document(content: str, doc_id: str, path: str) -> Document | Skipped:
     """One article from a plain-text file: date marker, headline, paragraphs."""
     if not _NON_SPACE.search(content):
@@ -354,7 +340,7 @@ def _text_document(content: str, doc_id: str, path: str) -> Document | Skipped:
 def _jsonl_documents(
     content: str, doc_id: str, path: str, fields: FieldNames
 ) -> Iterator[Document | Skipped]:
-    for number, line in _lines(content):
+    for number, line in split_lines(content):
         if not _NON_SPACE.search(line):
             continue
         where = f"{path}#line {number}"
@@ -376,40 +362,33 @@ def _csv_documents(
     content: str, doc_id: str, path: str, fields: FieldNames
 ) -> Iterator[Document | Skipped]:
     """One document per row. The separator is a comma, or ``;`` or a tab when the header
-    line has no comma but one of those (as spreadsheets write in some countries)."""
-    csv.field_size_limit(sys.maxsize)
-    header_line = next(_lines(content))[1]
+    line has no comma but one of those (as spreadsheets write in some countries). A damaged
+    row (a stray quote, see graph.csvrows) is skipped and named with its lines; the rows
+    after it keep their numbers."""
+    header_line = next(split_lines(content))[1]
     separators = [s for s in ";\t|" if s in header_line]
     delimiter = "," if "," in header_line or not separators else max(
         separators, key=header_line.count
     )
-    reader = csv.reader((line for _, line in _lines(content)), delimiter=delimiter)
-    try:
-        header = [name.strip() for name in next(reader)]
-    except csv.Error as err:
-        yield Skipped(path, f"malformed CSV header: {err}")
+    rows = csv_rows(content, delimiter)
+    first = next(rows, None)
+    if first is None:
+        yield Skipped(path, "empty file: only blank lines")
         return
+    if first.problem:
+        yield Skipped(path, f"malformed CSV header at {first.lines}: {first.problem}")
+        return
+    header = [name.strip() for name in first.fields]
     if fields.text not in header:
         yield Skipped(path, f"no {fields.text!r} column (columns: {', '.join(header)})")
         return
-    number = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as err:
-            number += 1
-            yield Skipped(f"{path}#row {number}", f"malformed CSV row: {err}")
-            continue
-        if not row:
-            continue
-        number += 1
-        if not any(cell.strip() for cell in row):
-            continue  # a row of empty cells, as spreadsheets leave at the end
-        record = dict(zip(header, row, strict=False))
+    for number, row in enumerate(rows, start=1):
         where = f"{path}#row {number}"
-        yield _record_document(record, f"{doc_id}#row {number}", where, fields)
+        if row.problem:
+            yield Skipped(where, f"malformed CSV at {row.lines}: {row.problem}")
+        elif any(cell.strip() for cell in row.fields):  # not a row of empty cells
+            record = dict(zip(header, row.fields, strict=False))
+            yield _record_document(record, f"{doc_id}#row {number}", where, fields)
 
 
 def _record_document(

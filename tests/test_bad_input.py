@@ -319,3 +319,33 @@ def test_cli_utf16_without_byte_order_mark_is_read(tmp_path: Path) -> None:
         assert all(text[int(r["start"]):int(r["end"])] == r["text"]
                    for r in rows if r["doc"] == doc)
 
+
+
+@pytest.mark.model
+def test_cli_csv_stray_quote_skips_the_damaged_row_and_keeps_the_next(tmp_path: Path) -> None:
+    """A quote opened by mistake runs into the next record: that row is skipped and named
+    by its line, and the next rows keep their numbers and their own text."""
+    (tmp_path / "news.csv").write_text(
+        "id,title,text\n"
+        "1,Talks,Angela Merkel met Emmanuel Macron in Paris.\n"
+        '2,"Stray quote,Boris Johnson visited Madrid.\n'
+        '3,"Summit, day two",Justin Trudeau spoke in Ottawa.\n'
+        '4,Later,"Olaf Scholz flew to Berlin.\nHe met Xi Jinping."\n'
+        "5,Last,Pedro Sanchez stayed in Lisbon.\n", encoding="utf-8")
+    result = entity_graph("build", "news.csv", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["skipped"] == [{
+        "path": "news.csv#row 2",
+        "reason": "malformed CSV at lines 3-4: ',' expected after '\"' (a stray quote on "
+                  "line 3?)"}]
+    found: dict[str, set[str]] = {}
+    for row in mention_rows(tmp_path / "out"):
+        found.setdefault(row["doc"], set()).add(row["text"])
+    assert set(found) == {"news.csv#row 1", "news.csv#row 3", "news.csv#row 4",
+                          "news.csv#row 5"}
+    assert "Justin Trudeau" in found["news.csv#row 3"]
+    assert {"Olaf Scholz", "Xi Jinping"} <= found["news.csv#row 4"]
+    assert "Pedro Sanchez" in found["news.csv#row 5"]
+    assert "Boris Johnson" not in set().union(*found.values())
+

@@ -1,8 +1,10 @@
+import csv
 import os
 from pathlib import Path
 
 import pytest
 
+from graph import csvrows
 from graph.config import FieldNames
 from graph.corpus import (
     clean_text,
@@ -313,6 +315,28 @@ def test_read_corpus_csv_semicolons_spaces_and_blank_rows(tmp_path):
     assert {d: doc.text for d, doc in docs.items()} == {
         "a.csv#row 1": "Alice met\nBob; in Paris.", "a.csv#row 3": "Brussels\u2028today."}
     assert skipped == {}
+
+
+def test_read_corpus_csv_field_over_the_limit_is_a_skipped_row(tmp_path, monkeypatch):
+    monkeypatch.setattr(csvrows, "CSV_FIELD_LIMIT", 1000)
+    (tmp_path / "a.csv").write_text(
+        'title,text\nOne,"' + "word " * 300 + '\nmore"\nTwo,Alice met Bob.\n', encoding="utf-8")
+    docs, skipped = read(tmp_path)
+    assert skipped == {f"{tmp_path / 'a.csv'}#row 1":
+                       "malformed CSV at lines 2-3: a field longer than 1,000 characters"}
+    assert {d: doc.text for d, doc in docs.items()} == {"a.csv#row 2": "Alice met Bob."}
+    assert csv.field_size_limit() == 131_072  # the process's own limit is left alone
+
+
+def test_read_corpus_csv_rows_with_more_fields_than_the_header(tmp_path):
+    (tmp_path / "a.csv").write_text(
+        'title,text\nOne,Alice met Bob, in Paris.\nTwo,"Bob met Alice, again.",,\n'
+        'Three,"Alice" Moreau met Bob.\n', encoding="utf-8")
+    docs, skipped = read(tmp_path)
+    assert skipped == {f"{tmp_path / 'a.csv'}#row 1":
+                       "malformed CSV at line 2: 3 fields where the header has 2"}
+    assert {d: doc.text for d, doc in docs.items()} == {
+        "a.csv#row 2": "Bob met Alice, again.", "a.csv#row 3": "Alice Moreau met Bob."}
 
 
 def test_dedupe_segments_long_paragraph(tmp_path):
