@@ -28,6 +28,8 @@ from pathlib import Path
 
 from .config import Settings
 from .corpus import input_files, read_corpus, sample_corpus
+from .errors import BadSettings
+from .overrides import user_file_bytes
 from .types import Document, OwnOutput, Skipped
 
 logger = logging.getLogger(__name__)
@@ -171,7 +173,7 @@ def model_identity(model: str) -> str:
 def _file_hash(path: Path | None) -> str | None:
     if path is None:
         return None
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
+    try:  # a device or a named pipe is neither read nor waited on: the run says why
+        return hashlib.sha256(user_file_bytes(Path(path), "file")).hexdigest()
+    except BadSettings:
         return "unreadable"

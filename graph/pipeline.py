@@ -89,6 +89,8 @@ def _run(
     report = RunReport(settings=settings.to_dict())
     clock = _Clock(report.timings)
     overrides = read_overrides(settings.aliases, settings.ignore)
+    if settings.aliases is not None:  # cycles and the like, resolved but worth a word
+        _warn([Notice(path_text(settings.aliases), note) for note in overrides.notes], report)
     with clock("model"):
         nlp = nlp if nlp is not None else load_model(settings.model)
     report.model = model_info(nlp, settings.model)

@@ -320,7 +320,6 @@ def test_cli_utf16_without_byte_order_mark_is_read(tmp_path: Path) -> None:
                    for r in rows if r["doc"] == doc)
 
 
-
 @pytest.mark.model
 def test_cli_csv_stray_quote_skips_the_damaged_row_and_keeps_the_next(tmp_path: Path) -> None:
     """A quote opened by mistake runs into the next record: that row is skipped and named
@@ -349,3 +348,17 @@ def test_cli_csv_stray_quote_skips_the_damaged_row_and_keeps_the_next(tmp_path: 
     assert "Pedro Sanchez" in found["news.csv#row 5"]
     assert "Boris Johnson" not in set().union(*found.values())
 
+
+@pytest.mark.model
+def test_cli_csv_cells_beyond_the_csv_module_default_limit(tmp_path: Path) -> None:
+    """A cell of 255,661 characters (more than the csv module's default limit of 131,072),
+    in an article CSV and in the alias file, is read."""
+    long_text = "Angela Merkel met Emmanuel Macron in Paris. " + "x" * 255_617
+    assert len(long_text) == 255_661
+    (tmp_path / "news.csv").write_text(f'title,text\nLong,"{long_text}"\n', encoding="utf-8")
+    (tmp_path / "aliases.csv").write_text(
+        f'alias,canonical\nMerkel,Angela Merkel\n"{"y" * 255_661}",Paris\n', encoding="utf-8")
+    result = entity_graph("build", "news.csv", "--aliases", "aliases.csv", "-o", "out",
+                          cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert {"Angela Merkel", "Paris"} <= {r["text"] for r in mention_rows(tmp_path / "out")}
