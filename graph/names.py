@@ -301,6 +301,25 @@ def country_name(code: str) -> str:
     return getattr(country, "common_name", None) or country.name.split(",")[0]
 
 
+@cache
+def _regions() -> frozenset[str]:
+    """Name keys of the countries' regions, states and provinces in ISO 3166-2 (pycountry):
+    "Wales", "Bayern", "Khan Yunis"."""
+    import pycountry
+
+    keys = set()
+    for subdivision in pycountry.subdivisions:
+        name = re.sub(r"\s*\[.*?\]|,\s*City of$", "", subdivision.name)
+        keys.add(name_key(name))
+    return frozenset(keys)
+
+
+def is_known_place(name: str) -> bool:
+    """Whether a name is a country, or a region, state or province of one (ISO 3166)."""
+    key = name_key(name)
+    return key in _countries() or key in _regions()
+
+
 def is_code_only(name: str) -> bool:
     """Whether a name is a bare ISO code (``BT``, ``DEU``), not a country's name or a dotted
     abbreviation (``U.K.``): many codes are also companies' or teams' initials."""

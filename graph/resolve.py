@@ -56,6 +56,7 @@ from .names import (
     is_code_only,
     is_demonym,
     is_junk,
+    is_known_place,
     name_key,
     slug,
 )
@@ -78,6 +79,12 @@ words and still erred."""
 ACRONYM_SPREAD = 4
 """An acronym joins its expansion across the corpus only if it is used in at most this many
 times as many articles as the expansion is named in."""
+
+CUE_LED_MIN = 3
+"""An entity takes the type its context words point to only with this many such mentions..."""
+
+CUE_LED_SHARE = 0.05
+"""... and this share of its mentions (see ``_cue_led``)."""
 
 MAX_ROUNDS = 4
 """The rules after the acronyms repeat until nothing changes, at most this many times."""
@@ -432,8 +439,8 @@ def _surnames_across_documents(
         root = clusters.find(item.key)
         if item.short_of or len(item.tokens) > 2 or root in multi or item.key.startswith("country"):
             continue
-        if provisional.get(root) == "PLACE":
-            continue
+        if provisional.get(root, item.type) not in ("PERSON", "ORG"):
+            continue  # a place, a nationality, an award: no surname
         candidates = surnames.get(item.tokens, set()) - {root}
         if len(candidates) == 1:
             [person] = candidates
@@ -579,6 +586,28 @@ def _votes(items: list[_Item], root_of: dict[str, str]) -> dict[str, dict[str, f
     return votes
 
 
+def _cue_led(kind: str, cluster: list[_Item]) -> str:
+    """The type the words around an entity's mentions point to, where they contradict the
+    recogniser's reading and nothing backs that reading: "Yukos shares", "oil giant Yukos"
+    and never "Mr Yukos" make an organisation of what the model keeps calling a person;
+    "Windows users" a product of what it calls a place. Only the three types the model
+    confuses are corrected, never into a place ("in Parliament" is no place), and places
+    that ISO 3166 names (a country or a region, "Wales", "Bayern") keep their type."""
+    if kind not in ("PERSON", "ORG", "PLACE"):
+        return kind
+    cues = Counter(item.cue for item in cluster if item.cue)
+    others = [(count, cue) for cue, count in cues.items() if cue not in (kind, "PLACE")]
+    if not others:
+        return kind
+    count, other = max(others)
+    if (count < CUE_LED_MIN or count < CUE_LED_SHARE * len(cluster)
+            or 2 * cues[kind] >= count):
+        return kind
+    if kind == "PLACE" and any(is_known_place(item.name) for item in cluster):
+        return kind
+    return other
+
+
 def _winner(votes: dict[str, float], fallback: str = "") -> str:
     if not votes:
         return fallback
@@ -602,6 +631,8 @@ def _entities(
     members: dict[str, list[_Item]] = defaultdict(list)
     for item in items:
         members[root_of[item.short_of or item.key]].append(item)
+    for root, cluster in members.items():
+        decided[root] = _cue_led(decided[root], cluster)
     entities: dict[str, Entity] = {}
     entity_of: dict[tuple[str, int], str] = {}
     rows: dict[tuple[str, str, str, str], list[_Item]] = defaultdict(list)

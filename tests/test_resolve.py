@@ -325,3 +325,20 @@ def test_acronym_used_far_more_widely_than_its_definition_joins_only_there():
         "Frontier Exploration Department", "FED"}
     assert r.entities["org:frontier-exploration-department"] != r.entities.get("org:fed")
     assert sum(1 for key, e in r.entity_of.items() if e == "org:fed") == 5
+
+
+def test_resolve_entities_context_words_overrule_an_unbacked_reading():
+    # the model reads "Yukos" as a person every time; the words around it say company
+    docs = [extracted(f"d{i}", [[("Yukos", "PERSON", "ORG" if i % 3 == 0 else "")]])
+            for i in range(12)]
+    assert list(resolve(*docs).entities) == ["org:yukos"]
+    # a person named with a title somewhere keeps the type
+    docs.append(extracted("t", [[("Yukos", "PERSON", "PERSON")], [("Yukos", "PERSON", "PERSON")]]))
+    assert list(resolve(*docs).entities) == ["person:yukos"]
+
+
+def test_resolve_entities_context_words_never_make_a_place():
+    # "in Parliament" four times of ten: the vote keeps ORG, and the cues do not move it
+    docs = [extracted(f"d{i}", [[("Parliament", "ORG", "PLACE" if i < 4 else "")]])
+            for i in range(10)]
+    assert list(resolve(*docs).entities) == ["org:parliament"]
