@@ -32,6 +32,7 @@ from .names import (
     WORK_CONTEXT_AFTER,
     WORK_CONTEXT_BEFORE,
     fold,
+    is_acronym,
     title_length,
 )
 from .types import Document, DocumentInfo, ExtractedDocument, Mention, Sentence
@@ -55,6 +56,7 @@ _GAP = re.compile(r"[ \u00a0]{2,}")
 _TRAILING_NUMBERS = re.compile(r"(?:\s+\d[\d\-./:,]*)+\Z")
 _ADJECTIVE_TITLES = frozenset({"official", "former", "senior", "acting", "late", "chief"})
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "'s", "’s"})
+_CLOCK = re.compile(r"(?:[01]?\d|2[0-3])[:.]?[0-5]\d")
 _LIST_COMMA = re.compile(r",\s+(?:and\s+)?(?=[A-Z])")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
@@ -340,6 +342,8 @@ def _cue(parsed, ent) -> str:  # type: ignore[no-untyped-def]
             adjective = size == 1 and words[-1].lower() in _ADJECTIVE_TITLES
             return "" if adjective and ahead in _DETERMINERS else "PERSON"
     last = words[-1].lower()
+    if _CLOCK.fullmatch(last) and is_acronym(ent.text):
+        return "TIME"  # "1200 GMT", "10:30 EST": a time zone
     if last in ORG_CONTEXT_BEFORE:
         return "ORG"
     if last in WORK_CONTEXT_BEFORE:

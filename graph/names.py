@@ -59,8 +59,9 @@ ORG_SUFFIXES = frozenset(
 )
 """Last words that only say an organisation is one: "Labour Party" is Labour."""
 
-ORG_NAME_ENDS = ORG_HEADS | ORG_SUFFIXES | {"united", "fc"}
-"""Last words that make a multi-word name look like an organisation ("Leeds United")."""
+ORG_NAME_ENDS = (ORG_HEADS | ORG_SUFFIXES | {"united", "fc"}) - {"league"}
+"""Last words that make a multi-word name look like an organisation ("Leeds United"); not
+"league", which ends the names of competitions as often ("Champions League")."""
 
 ORG_POSSESSIONS = frozenset(
     "shares shareholder shareholders stake stakes subsidiary subsidiaries profit profits "

@@ -100,6 +100,9 @@ sentences that mention entities) is a common word, not a name."""
 COMMON_MIN = 3
 """... and at least this many times."""
 
+_CONFUSED = ("PERSON", "ORG", "PLACE")
+"""The types the recogniser confuses with each other (see ``_cue_led``)."""
+
 _GENERIC_RULE = {"PLACE": "place and its generic name",
                  "ORG": "organisation and its generic name"}
 
@@ -593,9 +596,11 @@ def _cue_led(kind: str, cluster: list[_Item]) -> str:
     "Windows users" a product of what it calls a place. Only the three types the model
     confuses are corrected, never into a place ("in Parliament" is no place), and places
     that ISO 3166 names (a country or a region, "Wales", "Bayern") keep their type."""
-    if kind not in ("PERSON", "ORG", "PLACE"):
+    if kind not in _CONFUSED:
         return kind
     cues = Counter(item.cue for item in cluster if item.cue)
+    # the model's own readings as a kind of name not kept count as such words too
+    cues.update(item.type for item in cluster if item.type not in _CONFUSED)
     others = [(count, cue) for cue, count in cues.items() if cue not in (kind, "PLACE")]
     if not others:
         return kind

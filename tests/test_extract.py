@@ -219,3 +219,13 @@ def test_extract_mentions_skips_table_rows(misread_nlp):
 def test_trim_span_cuts_at_brackets_and_leading_article():
     assert trim_span("Mike (Ruddock") == (6, 13)
     assert trim_span("A European Union") == (2, 16)
+
+
+def test_extract_mentions_time_zone_after_a_clock_time():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "ORG", "pattern": "GMT"}])
+    assert mentions_of(nlp, "Trading opens at 0900 GMT and shuts at 16:30 GMT.") == [
+        ("GMT", "ORG", "TIME"), ("GMT", "ORG", "TIME")]
