@@ -48,9 +48,11 @@ CREATE TABLE IF NOT EXISTS extractions (
     digest TEXT
 )
 """
-_TRANSIENT = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL,
-                        sqlite3.SQLITE_IOERR})
-"""Errors (primary codes) of a store that is fine but cannot be used now: busy, full."""
+_BUSY = {5: "database is locked", 6: "database table is locked"}
+"""SQLite's primary result codes (SQLITE_BUSY, SQLITE_LOCKED) of a store another run holds,
+with their messages (Python before 3.11 gives only the message)."""
+_TRANSIENT = {**_BUSY, 13: "database or disk is full", 10: "disk I/O error"}
+"""The same for a store that is fine but cannot be used now: busy, full, failing I/O."""
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
@@ -128,9 +130,7 @@ class ExtractionStore:
     def _give_up(self, err: sqlite3.Error) -> None:
         """Go on without the store from now on, with a warning saying why."""
         why = str(err)
-        if _transient(err) and getattr(err, "sqlite_errorcode", 0) & 0xFF in (
-            sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED
-        ):
+        if _error_code(err) in _BUSY:
             why += f" (another run is using it; waited {self.timeout:g} s)"
         self.problem = f"cannot use the extraction store {self.path}: {why}; going on without it"
         logger.warning("%s", self.problem)
@@ -298,5 +298,13 @@ def _named_by(name: str, text: str) -> bool:
 
 def _transient(err: sqlite3.Error) -> bool:
     """A store that is fine but cannot be used now (busy, locked, full, I/O error)."""
-    return getattr(err, "sqlite_errorcode", 0) & 0xFF in _TRANSIENT
+    return _error_code(err) in _TRANSIENT
+
+
+def _error_code(err: sqlite3.Error) -> int:
+    """SQLite's primary result code for ``err``, or one told from its message, or 0."""
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is not None:
+        return int(code) & 0xFF
+    return next((c for c, message in _TRANSIENT.items() if str(err).startswith(message)), 0)
 
