@@ -28,6 +28,9 @@ _RUN_START = re.compile(r"(?<![\w.])\w+")
 _CAPITAL_RUN_START = re.compile(r"(?<![\w.])(?=[A-Z]|[^\x00-\x7f])\w+")
 """A word that may start a name: capital letter or non-ASCII first (names are capitalised)."""
 
+TABLE_WORD = 5
+"""Longest word (in letters) of a row of a price table: its labels are abbreviations."""
+
 HEADLINE_VOTE = 0.5
 """Vote of an occurrence inside a re-cased headline (less reliable)."""
 
@@ -160,8 +163,10 @@ def _missed(
 
 
 def in_table_line(text: str, position: int) -> bool:
-    """Whether the line holding ``position`` is a row of a table: at least as many numbers
-    as words ("Shr 1.22 dlrs vs 1.10 dlrs", "Avg shrs 5,123,000")."""
+    """Whether the line holding ``position`` is a row of a price table: two numbers or more,
+    at least one for every two words, and only abbreviations for words ("Avg shrs 51.7 mln
+    vs 43.4 mln", "MAY7 4676 OFF 238"). A row of results keeps its names ("Leicester 21
+    Bath 12"): no word of six letters or more is a row label's."""
     start = text.rfind("\n", 0, position) + 1
     end = text.find("\n", position)
     line = text[start:end if end >= 0 else len(text)]
@@ -171,6 +176,8 @@ def in_table_line(text: str, position: int) -> bool:
     for token in line.split():
         if any(ch.isdigit() for ch in token):
             numbers += 1
+        elif sum(ch.isalpha() for ch in token) > TABLE_WORD:
+            return False
         elif any(ch.isalpha() for ch in token):
             words += 1
     return numbers >= 2 and 2 * numbers >= words

@@ -651,7 +651,8 @@ def _entities(
                 or (root not in overrides.types and {i.key for i in cluster} <= common)):
             ignored += len(cluster)
             continue
-        label = _label(cluster, kind, used)
+        chosen = [i.via[1] for i in cluster if i.via and i.via[0] == "your alias file"]
+        label = min(chosen) if chosen else _label(cluster, kind, used)  # the user's name
         used.add(name_key(label))
         ident = entity_id(kind, label)
         suffix = 2

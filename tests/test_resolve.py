@@ -342,3 +342,12 @@ def test_resolve_entities_context_words_never_make_a_place():
     docs = [extracted(f"d{i}", [[("Parliament", "ORG", "PLACE" if i < 4 else "")]])
             for i in range(10)]
     assert list(resolve(*docs).entities) == ["org:parliament"]
+
+
+def test_alias_file_canonical_name_is_the_label():
+    overrides = Overrides(canonical={"gb": "United Kingdom", "blighty": "United Kingdom",
+                                     "united kingdom": "United Kingdom"})
+    r = resolve(extracted("a", [[("Blighty", "PLACE")], [("Blighty", "PLACE")]]),
+                overrides=overrides)
+    [entity] = r.entities.values()
+    assert entity.label == "United Kingdom"

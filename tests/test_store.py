@@ -74,11 +74,14 @@ def test_renamed_article_is_not_parsed_again(real_nlp, tmp_path):
     assert any("renamed.txt" in d["doc_ids"] for _, d in G.nodes(data=True))
 
 
-def test_other_model_settings_parse_again(real_nlp, tmp_path):
+def test_other_types_reuse_the_store_another_model_parses_again(real_nlp, ruler_nlp, tmp_path):
+    # every kind of name is extracted whatever --types keeps, so types are a graph setting
     folder = corpus(tmp_path, 2)
     graph.build(folder, out=tmp_path / "out", nlp=real_nlp)
     report = graph.build(folder, out=tmp_path / "out", nlp=real_nlp,
                          types=("PERSON", "ORG", "PLACE", "GROUP")).report
+    assert (report.cache["parsed"], report.cache["reused"]) == (0, 2)
+    report = graph.build(folder, out=tmp_path / "out", nlp=ruler_nlp).report
     assert report.cache["parsed"] == 2
 
 
