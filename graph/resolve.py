@@ -453,7 +453,7 @@ def _surnames_across_documents(
 
 def _generic_forms(items: list[_Item], clusters: _Clusters, provisional: dict[str, str]) -> None:
     """Join a name to its form with a generic word or a plural: a place and "Gaza Strip",
-    an organisation and "Labour Party" or "Yukos Oil Company", "Lib Dem" and "Lib Dems"."""
+    an organisation and "Labour Party" or "Sony Corporation", "Lib Dem" and "Lib Dems"."""
     root_of = clusters.roots()
     kind_of = {i.key: provisional.get(root_of[i.key], i.type) for i in items}
     for key in sorted(kind_of):
@@ -577,13 +577,16 @@ def _length(item: _Item) -> tuple[int, int, str, int]:
 
 
 def _votes(items: list[_Item], root_of: dict[str, str]) -> dict[str, dict[str, float]]:
-    """Type votes per cluster root."""
+    """Type votes per cluster root. A short form that joined a longer name in its article
+    was read as that name's type when it joined ("Bellamy" as Craig Bellamy's surname), so
+    the model's label of it does not vote; its context words do."""
     multi_word = {root_of[i.key] for i in items if len(i.tokens) >= 2}
     votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for item in items:
         root = root_of[item.short_of or item.key]
-        short = item.short_of is not None or (len(item.tokens) == 1 and root in multi_word)
-        votes[root][item.type] += SHORT_FORM_WEIGHT if short else 1.0
+        if item.short_of is None:
+            short = len(item.tokens) == 1 and root in multi_word
+            votes[root][item.type] += SHORT_FORM_WEIGHT if short else 1.0
         if item.cue:
             votes[root][item.cue] += CUE_WEIGHT
     return votes

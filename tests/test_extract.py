@@ -229,3 +229,9 @@ def test_extract_mentions_time_zone_after_a_clock_time():
     nlp.add_pipe("entity_ruler").add_patterns([{"label": "ORG", "pattern": "GMT"}])
     assert mentions_of(nlp, "Trading opens at 0900 GMT and shuts at 16:30 GMT.") == [
         ("GMT", "ORG", "TIME"), ("GMT", "ORG", "TIME")]
+
+
+def test_extract_mentions_product_and_work_cues(misread_nlp):
+    got = mentions_of(misread_nlp, "Oscar users complained. The film Oscar opened. "
+                                   "Oscar star Jane Doe spoke.")
+    assert [cue for _, _, cue in got] == ["PRODUCT", "WORK", "WORK"]
