@@ -164,7 +164,7 @@ def _missed(
 
 def in_table_line(text: str, position: int) -> bool:
     """Whether the line holding ``position`` is a row of a price table: two numbers or more,
-    at least one for every two words, and only abbreviations for words ("Avg shrs 51.7 mln
+    at least one for every three words, and only abbreviations for words ("Avg shrs 51.7 mln
     vs 43.4 mln", "MAY7 4676 OFF 238"). A row of results keeps its names ("Leicester 21
     Bath 12"): no word of six letters or more is a row label's."""
     start = text.rfind("\n", 0, position) + 1
@@ -180,7 +180,7 @@ def in_table_line(text: str, position: int) -> bool:
             return False
         elif any(ch.isalpha() for ch in token):
             words += 1
-    return numbers >= 2 and 2 * numbers >= words
+    return numbers >= 2 and 3 * numbers >= words
 
 
 def _searchable(name: str) -> bool:

@@ -287,7 +287,8 @@ def country_code(name: str, as_code: bool = False) -> str | None:
     """
     key = name_key(name)
     code = _countries().get(key)
-    if code is None and is_acronym(name) and (as_code or key in _DOTTED_COUNTRIES):
+    if code is None and is_acronym(name) and (
+            (as_code and "." not in name) or key in _DOTTED_COUNTRIES):
         code = _country_codes().get(key.replace(" ", ""))
     return code
 

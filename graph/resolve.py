@@ -216,7 +216,7 @@ def resolve_entities(
             _short_forms_in_document(doc_items, clusters, root_of, types, names_of, spread,
                                      common)
         _surnames_across_documents(items, clusters, types)
-        _generic_forms(items, clusters, types)
+        _generic_forms(items, clusters, types, common)
         _spelling_variants(items, clusters, types)
         if clusters.changes == before:
             break
@@ -379,7 +379,7 @@ def _short_forms_in_document(
                 root for root, name, kind in longs.get(item.tokens[0], ())
                 if root != own and _is_short_form(item, name, kind)
                 and (kind != "ORG" or (spread[item.key] <= spread[example[root].key]
-                                       and item.key not in common))
+                                       and _stem(item.key) not in common))
             })
         candidates = found[signature]
         if len(candidates) > 1:  # several people share the name: the nearest one before it
@@ -451,9 +451,12 @@ def _surnames_across_documents(
                            f"the only person named ... {item.name}")
 
 
-def _generic_forms(items: list[_Item], clusters: _Clusters, provisional: dict[str, str]) -> None:
+def _generic_forms(items: list[_Item], clusters: _Clusters, provisional: dict[str, str],
+                   common: set[str]) -> None:
     """Join a name to its form with a generic word or a plural: a place and "Gaza Strip",
-    an organisation and "Labour Party" or "Sony Corporation", "Lib Dem" and "Lib Dems"."""
+    an organisation and "Labour Party" or "Sony Corporation", "Lib Dem" and "Lib Dems".
+    Not when the name is a common word: "Bank Ltd" and "Bank AG" are pieces of other
+    names, and "Bank" is none."""
     root_of = clusters.roots()
     kind_of = {i.key: provisional.get(root_of[i.key], i.type) for i in items}
     for key in sorted(kind_of):
@@ -466,6 +469,8 @@ def _generic_forms(items: list[_Item], clusters: _Clusters, provisional: dict[st
         while stem and stem[-1] in generics and len(stem) > 1:
             stem = stem[:-1]
         base = " ".join(stem)
+        if _stem(base) in common:
+            continue
         if words[-1] in generics and kind_of.get(base) == kind:
             clusters.union(base, key, _GENERIC_RULE[kind], f"{key} = {base}")
         elif key.endswith("s") and len(words[-1]) >= 4 and kind_of.get(key[:-1]) == kind:
@@ -473,10 +478,11 @@ def _generic_forms(items: list[_Item], clusters: _Clusters, provisional: dict[st
 
 
 def _common_words(documents: list[ExtractedDocument], items: list[_Item]) -> set[str]:
-    """Names of one to three words the corpus writes in lower case at least as often as
-    capitalised: a common word in a headline or at a sentence start ("Budget airline
-    Ryanair"), or a generic name that many institutions share ("the central bank")."""
-    capitalised = Counter(i.key for i in items if len(i.tokens) <= COMMON_WORDS
+    """Names of one to three words (their stems, see ``_stem``) the corpus writes in lower
+    case at least as often as capitalised: a common word in a headline or at a sentence
+    start ("Budget airline Ryanair"), a generic name that many institutions share ("the
+    central bank"), a piece of a longer name cut at a line break ("Bank Ltd")."""
+    capitalised = Counter(_stem(i.key) for i in items if len(i.tokens) <= COMMON_WORDS + 1
                           and i.via is None and not is_acronym(i.name))
     firsts = {key.split(" ", 1)[0] for key in capitalised}
     lower: Counter[str] = Counter()
@@ -627,6 +633,14 @@ def _winner(votes: dict[str, float], fallback: str = "") -> str:
     return min(tied, key=lambda t: (rank.get(t, len(rank)), t))
 
 
+def _stem(key: str) -> str:
+    """A name key without its company endings: ``bank ltd`` -> ``bank``."""
+    words = key.split()
+    while len(words) > 1 and words[-1] in ORG_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
 def _entities(
     items: list[_Item], clusters: _Clusters, overrides: Overrides, ignored: int,
     keep: set[str] | None = None, common: set[str] | frozenset[str] = frozenset(),
@@ -651,7 +665,8 @@ def _entities(
         cluster = members[root]
         kind = overrides.types.get(root) or decided[root]
         if ((keep is not None and kind not in keep)
-                or (root not in overrides.types and {i.key for i in cluster} <= common)):
+                or (root not in overrides.types
+                    and all(_stem(i.key) in common for i in cluster))):
             ignored += len(cluster)
             continue
         chosen = [i.via[1] for i in cluster if i.via and i.via[0] == "your alias file"]

@@ -351,3 +351,12 @@ def test_alias_file_canonical_name_is_the_label():
                 overrides=overrides)
     [entity] = r.entities.values()
     assert entity.label == "United Kingdom"
+
+
+def test_pieces_of_names_cut_at_a_company_ending_are_dropped_not_joined():
+    # "Sanwa\nBank Ltd" cut at the line break: "Bank Ltd" and "Bank AG" are no bank
+    doc = extracted("a", [[("Bank Ltd", "ORG")], [("Bank AG", "ORG")], [("Bank", "ORG")],
+                          [("Sanwa Bank", "ORG")]])
+    text = "the bank said; a bank loan; the bank rate"
+    doc = replace(doc, sentences=(*doc.sentences, Sentence(9, 900, 950, text)))
+    assert list(resolve(doc).entities) == ["org:sanwa-bank"]
