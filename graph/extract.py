@@ -56,6 +56,7 @@ _GAP = re.compile(r"[ \u00a0]{2,}")
 _TRAILING_NUMBERS = re.compile(r"(?:\s+\d[\d\-./:,]*)+\Z")
 _ADJECTIVE_TITLES = frozenset({"official", "former", "senior", "acting", "late", "chief"})
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "'s", "’s"})
+_WRAP = re.compile(r"(?<=\S)\n(?=\S)")
 _CLOCK = re.compile(r"(?:[01]?\d|2[0-3])[:.]?[0-5]\d")
 _LIST_COMMA = re.compile(r",\s+(?:and\s+)?(?=[A-Z])")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -276,9 +277,12 @@ class _Collector:
         if in_table_line(self.document.text, begin):
             return
         news = ent.ent_id_ == "news"
-        parts = [(0, len(ent.text))] if news else _list_items(ent.text)
+        # a paragraph holds a line break only where the text is hard-wrapped ("Sanwa\nBank
+        # Ltd"): a name goes on across it (a space for it keeps the offsets)
+        text = _WRAP.sub(" ", ent.text)
+        parts = [(0, len(text))] if news else _list_items(text)
         for part_start, part_end in parts:
-            span = trim_span(ent.text[part_start:part_end], keep_numbers=news)
+            span = trim_span(text[part_start:part_end], keep_numbers=news)
             if span is not None:
                 mention = self._mention(parsed, ent, kind, begin + part_start + span[0],
                                         begin + part_start + span[1], paragraph, sentence)

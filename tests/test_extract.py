@@ -235,3 +235,15 @@ def test_extract_mentions_product_and_work_cues(misread_nlp):
     got = mentions_of(misread_nlp, "Oscar users complained. The film Oscar opened. "
                                    "Oscar star Jane Doe spoke.")
     assert [cue for _, _, cue in got] == ["PRODUCT", "WORK", "WORK"]
+
+
+def test_extract_mentions_name_goes_on_across_a_hard_wrap():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "ORG", "pattern": [
+        {"TEXT": "Sanwa"}, {"TEXT": "\n"}, {"TEXT": "Bank"}, {"TEXT": "Ltd"}]}])
+    text = "Shares of\nSanwa\nBank Ltd rose in\nTokyo today."
+    [result] = extract_mentions([doc(text)], nlp, ["ORG"])
+    assert [(m.text, m.name) for m in result.mentions] == [("Sanwa\nBank Ltd", "Sanwa Bank Ltd")]
