@@ -215,8 +215,8 @@ def resolve_entities(
         for doc_items in by_doc.values():
             _short_forms_in_document(doc_items, clusters, root_of, types, names_of, spread,
                                      common)
-        _surnames_across_documents(items, clusters, types)
         _generic_forms(items, clusters, types, common)
+        _surnames_across_documents(items, clusters, types, common, spread)
         _spelling_variants(items, clusters, types)
         if clusters.changes == before:
             break
@@ -426,17 +426,27 @@ def _names_of(items: list[_Item], root_of: dict[str, str]) -> dict[str, set[tupl
 
 
 def _surnames_across_documents(
-    items: list[_Item], clusters: _Clusters, provisional: dict[str, str]
+    items: list[_Item], clusters: _Clusters, provisional: dict[str, str], common: set[str],
+    spread: Counter[str],
 ) -> None:
-    """A surname left alone joins the only person in the corpus with that surname."""
+    """A surname left alone joins the only person in the corpus with that surname; the
+    first word of an organisation's name left alone ("Shearson", "Dome") the only
+    organisation whose name starts with it, unless it is a common word or more articles
+    name it than the organisation ("U.N." and the "U.N. General Assembly")."""
     surnames: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    firsts: dict[tuple[str, ...], set[str]] = defaultdict(set)
     root_of = clusters.roots()
     for item in items:
         root = root_of[item.key]
-        if len(item.tokens) >= 2 and item.short_of is None and provisional.get(root) == "PERSON":
+        if len(item.tokens) < 2 or item.short_of is not None:
+            continue
+        kind = provisional.get(root)
+        if kind == "PERSON":
             surnames[item.tokens[-1:]].add(root)
             if len(item.tokens) >= 3:
                 surnames[item.tokens[-2:]].add(root)
+        elif kind == "ORG":
+            firsts[item.tokens[:1]].add(item.key)
     multi = {root_of[i.key] for i in items if len(i.tokens) >= 2}
     for item in items:
         root = clusters.find(item.key)
@@ -449,6 +459,12 @@ def _surnames_across_documents(
             [person] = candidates
             clusters.union(person, item.key, "surname across documents",
                            f"the only person named ... {item.name}")
+        elif not candidates and provisional.get(root, item.type) == "ORG":
+            owners = firsts.get(item.tokens, set())
+            if (item.key not in common and len({root_of[k] for k in owners}) == 1
+                    and spread[item.key] <= max(spread[k] for k in owners)):
+                clusters.union(min(owners), item.key, "first word across documents",
+                               f"the only organisation named {item.name} ...")
 
 
 def _generic_forms(items: list[_Item], clusters: _Clusters, provisional: dict[str, str],
@@ -462,8 +478,6 @@ def _generic_forms(items: list[_Item], clusters: _Clusters, provisional: dict[st
     for key in sorted(kind_of):
         words = key.split()
         kind = kind_of[key]
-        if len(words) < 2:
-            continue
         generics = PLACE_GENERICS if kind == "PLACE" else ORG_SUFFIXES if kind == "ORG" else ()
         stem = words[:-1]
         while stem and stem[-1] in generics and len(stem) > 1:
@@ -473,7 +487,8 @@ def _generic_forms(items: list[_Item], clusters: _Clusters, provisional: dict[st
             continue
         if words[-1] in generics and kind_of.get(base) == kind:
             clusters.union(base, key, _GENERIC_RULE[kind], f"{key} = {base}")
-        elif key.endswith("s") and len(words[-1]) >= 4 and kind_of.get(key[:-1]) == kind:
+        elif (key.endswith("s") and len(words[-1]) >= 4 and kind_of.get(key[:-1]) == kind
+              and (len(words) >= 2 or kind == "ORG")):
             clusters.union(key[:-1], key, "plural", f"{key} = {key[:-1]}")
 
 

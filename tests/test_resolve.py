@@ -360,3 +360,14 @@ def test_pieces_of_names_cut_at_a_company_ending_are_dropped_not_joined():
     text = "the bank said; a bank loan; the bank rate"
     doc = replace(doc, sentences=(*doc.sentences, Sentence(9, 900, 950, text)))
     assert list(resolve(doc).entities) == ["org:sanwa-bank"]
+
+
+def test_first_word_of_the_only_organisation_so_named_joins_it_across_documents():
+    r = resolve(extracted("a", [[("Shearson Lehman Brothers", "ORG")]]),
+                extracted("b", [[("Shearson Lehman Brothers", "ORG")]]),
+                extracted("c", [[("Shearson", "ORG")]]),
+                extracted("d", [[("Ford Motor", "ORG")], [("Ford Foundation", "ORG")]]),
+                extracted("e", [[("Ford", "ORG")]]))
+    assert set(r.entities["org:shearson-lehman-brothers"].aliases) == {
+        "Shearson Lehman Brothers", "Shearson"}
+    assert r.entities["org:ford"].aliases == ("Ford",)  # two organisations start so
