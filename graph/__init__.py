@@ -55,7 +55,11 @@ def build(
             ``strict``, ``jobs``, ``cache``, ``use_cache``, ``engine``, ``scheduler``, ...
 
     Returns:
-        ``BuildResult(graph, report, resolution)``; unpack it as ``G, report, _ = ...``.
+        ``BuildResult`` with ``graph``, ``report``, ``resolution`` and ``documents``;
+        unpack it as ``G, report, _ = ...``. Every attribute of the graph is a scalar, so
+        ``networkx.write_graphml`` and ``write_gexf`` take it as it is; read ``doc_ids``
+        and ``evidence`` (held as text) with ``result.doc_ids(node)`` and
+        ``result.evidence(u, v)``.
 
     Raises:
         GraphError: (ModelNotFound, NoDocuments, OutputError, BadSettings, ...) with a

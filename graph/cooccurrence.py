@@ -24,6 +24,7 @@ from .config import (
     WINDOWS,
 )
 from .excerpts import excerpt, shorten
+from .records import evidence_text, ids_text
 from .types import DocumentInfo, Evidence, ExtractedDocument, Mention, Resolution, Sentence
 
 logger = logging.getLogger(__name__)
@@ -181,8 +182,14 @@ each entity linked only to the 2 named right before and after it')]
 
 
 def graph_from_links(links: Links, resolution: Resolution, evidence_per_edge: int) -> nx.Graph:
-    """The graph of counted links, nodes labelled and typed as ``resolution`` says."""
-    G = nx.Graph(window=links.window, documents=links.documents)
+    """The graph of counted links, nodes labelled and typed as ``resolution`` says.
+
+    Every attribute is a scalar, so networkx writes the graph to any format as it is: the
+    graph holds its ``window``; ``doc_ids`` and ``evidence`` are text (see
+    ``graph.records.split_ids`` and ``read_evidence``); an unknown date is ``""``. The
+    documents' details are in ``links.documents``.
+    """
+    G = nx.Graph(window=links.window)
     for key in sorted(links.nodes):
         entity = resolution.entities[key]
         G.add_node(key, label=entity.label, type=entity.type, aliases=" | ".join(entity.aliases),
@@ -268,15 +275,13 @@ class _NodeStats:
         self.dates |= other.dates
 
     def attrs(self) -> dict[str, object]:
-        attrs: dict[str, object] = {
+        return {
             "mentions": self.mentions,
             "documents": len(self.docs),
-            "doc_ids": tuple(sorted(self.docs)),
+            "doc_ids": ids_text(sorted(self.docs)),
+            "first_date": min(self.dates, default=""),
+            "last_date": max(self.dates, default=""),
         }
-        if self.dates:
-            attrs["first_date"] = min(self.dates)
-            attrs["last_date"] = max(self.dates)
-        return attrs
 
 
 class _EdgeStats:
@@ -316,4 +321,5 @@ class _EdgeStats:
 
     def attrs(self, limit: int) -> dict[str, object]:
         evidence = (self.evidence + self.spare)[:limit]
-        return {"weight": self.weight, "documents": len(self.docs), "evidence": tuple(evidence)}
+        return {"weight": self.weight, "documents": len(self.docs),
+                "evidence": evidence_text(evidence)}

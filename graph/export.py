@@ -16,7 +16,7 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePath
 from typing import IO, Any
 
@@ -43,6 +43,7 @@ __all__ = [
     "MentionRow",
     "atomic_write",
     "gc_paused",
+    "read_json",
     "remove_stale_temp_files",
     "write_edges_csv",
     "write_gexf",
@@ -151,8 +152,9 @@ def write_graphml(
 ) -> None:
     """Write ``G`` as GraphML 1.0 that validates against the schema and opens in Gephi.
 
-    Only scalar attributes (str, int, float, bool) are written; others (``doc_ids``,
-    ``evidence``, the ``documents`` dict of the graph) are dropped. Characters XML cannot
+    Only scalar attributes (str, int, float, bool) are written; others (lists, records,
+    the ``documents`` dict of a graph) are dropped, and so are ``doc_ids`` and ``evidence``,
+    which ``graph.build`` holds as text (``graph.records.LISTS_AS_TEXT``). Characters XML cannot
     carry are removed from strings, and ``\\r`` is written as ``&#13;``. Key ids are the
     attribute names (Gephi reads ``label`` and ``weight``); when a node and an edge attribute
     share a name, the later one's id is prefixed with its scope (``edge.documents``),
@@ -387,30 +389,54 @@ def _csv_line(cells: list[Any]) -> str:
 
 @gc_paused()
 def write_json(
-    G: nx.Graph, path: str | os.PathLike[str], *, table: ExportTable | None = None
+    G: nx.Graph,
+    path: str | os.PathLike[str],
+    *,
+    table: ExportTable | None = None,
+    documents: Mapping[str, Any] | None = None,
 ) -> None:
-    """Write ``G`` as node-link JSON (``networkx.node_link_graph(data, edges="edges")``
-    reads it back): ``{"directed", "multigraph", "graph", "nodes": [{"id", ...}],
-    "edges": [{"source", "target", ...}]}``.
+    """Write ``G`` as JSON that graphology and Cytoscape.js open as it is::
 
-    Tuples become lists, records (evidence, document info) objects, so ``doc_ids`` is a list
-    of strings and ``evidence`` a list of ``{doc, title, date, text}``; nodes are sorted by
-    id, edges by their ends, keys by name, so the same graph gives the same bytes. Lone
-    surrogates (which UTF-8 cannot carry) become U+FFFD. ``table`` (``ExportTable(G)``)
-    shares its work with the other writers of a run.
+        {"attributes": {"window": ...},
+         "options": {"type": "undirected", "multi": false, "allowSelfLoops": true},
+         "nodes": [{"key": id, "attributes": {...}}],
+         "edges": [{"key": "e0", "source": id, "target": id, "attributes": {...}}],
+         "documents": {id: {"id", "title", "date", "source", "url"}},
+         "elements": {"nodes": [{"data": {"id": id, ...}}],
+                      "edges": [{"data": {"id": "e0", "source": id, "target": id, ...}}]}}
+
+    The top level is graphology's (``Graph.from(data)``; Gephi Lite and sigma.js load it):
+    every attribute, ``doc_ids`` as a list of ids and ``evidence`` as a list of
+    ``{doc, title, date, text}`` (from the text ``graph.build`` holds them as, or from
+    tuples and records). ``elements`` is for Cytoscape.js (``cytoscape({elements:
+    data.elements})``): the scalar attributes of the same nodes and edges. ``documents``
+    (default: ``G.graph["documents"]``) describes each document. Node ids are written as
+    text; nodes are sorted by id, edges by their ends, keys by name, so the same graph
+    gives the same bytes. Lone surrogates (which UTF-8 cannot carry) become U+FFFD.
+    ``table`` (``ExportTable(G)``) shares its work with the other writers of a run.
     """
+    from .jsonwriters import graphology_data
+
     table = ExportTable.of(G, table)
-    data = {
-        "directed": G.is_directed(),
-        "multigraph": G.is_multigraph(),
-        "graph": dict(G.graph),
-        "nodes": [{**table.node_data[n], "id": n} for n in table.nodes],
-        "edges": [{**d, "source": u, "target": v} for u, v, d in table.edges],
-    }
-    text = json_text(data, indent=1)
+    if documents is None:
+        documents = G.graph.get("documents") or {}
+    text = json_text(graphology_data(table, documents), indent=1)
     with atomic_write(path, "w", encoding="utf-8") as stream:
         stream.write(text)
         stream.write("\n")
+
+
+def read_json(path: str | os.PathLike[str]) -> nx.Graph:
+    """The graph of a graph.json (see :func:`write_json`) as a networkx graph: its nodes and
+    edges with graphology's attributes (``doc_ids`` and ``evidence`` as lists), the graph
+    attributes, and the table of documents as ``G.graph["documents"]`` (plain dicts)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    G = nx.DiGraph() if data["options"]["type"] == "directed" else nx.Graph()
+    G.graph.update(data.get("attributes", {}), documents=data.get("documents", {}))
+    G.add_nodes_from((node["key"], node.get("attributes", {})) for node in data["nodes"])
+    G.add_edges_from((edge["source"], edge["target"], edge.get("attributes", {}))
+                     for edge in data["edges"])
+    return G
 
 
 def _cell(value: object) -> object:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -32,9 +32,11 @@ from .freshness import (
 from .lock import locked_output_folder
 from .overrides import read_overrides
 from .resolve import resolve_entities
+from .result import BuildResult
 from .store import ExtractionStore, document_key, fingerprint
 from .types import (
     Document,
+    DocumentInfo,
     ExtractedDocument,
     Mention,
     Notice,
@@ -48,14 +50,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 logger = logging.getLogger(__name__)
-
-class BuildResult(NamedTuple):
-    """What a run returns: the graph, the run report and the entity resolution."""
-
-    graph: nx.Graph
-    report: RunReport
-    resolution: Resolution
-
 
 def run(
     settings: Settings,
@@ -138,7 +132,7 @@ def _run(
             )
         _settle()
         with clock("link"):
-            G = _link(extracted, resolution, settings, report)
+            G, infos = _link(extracted, resolution, settings, report)
         _settle()
     report.fingerprint = run_fingerprint(settings, digest.hexdigest())
     report.inputs = {"corpus": digest.hexdigest(), **stamps}
@@ -148,8 +142,8 @@ def _run(
     report.nodes = G.number_of_nodes()
     report.edges = G.number_of_edges()
     if settings.out is not None:
-        _write_outputs(settings.out, settings, G, extracted, resolution, report)
-    return BuildResult(G, report, resolution)
+        _write_outputs(settings.out, settings, G, infos, extracted, resolution, report)
+    return BuildResult(G, report, resolution, infos)
 
 
 @contextlib.contextmanager
@@ -182,8 +176,9 @@ def _settle() -> None:
 
 
 def _link(extracted: list[ExtractedDocument], resolution: Resolution, settings: Settings,
-          report: RunReport) -> nx.Graph:
-    """The graph; each window read as a list is noted in the report's warnings."""
+          report: RunReport) -> tuple[nx.Graph, dict[str, DocumentInfo]]:
+    """The graph and the documents' details; each window read as a list is noted in the
+    report's warnings."""
     most = settings.max_window_entities or WINDOW_ENTITY_LIMITS[settings.window]
     links = count_links(extracted, resolution.entity_of, settings.window,
                         settings.evidence_per_edge, max_window_entities=most,
@@ -193,7 +188,7 @@ def _link(extracted: list[ExtractedDocument], resolution: Resolution, settings: 
                         title_chars=settings.title_chars)
     notes = describe_capped(links.capped, settings.window, most, settings.list_neighbours)
     report.warnings.extend(Notice(path_text(doc), message) for doc, message in notes)
-    return graph_from_links(links, resolution, settings.evidence_per_edge)
+    return graph_from_links(links, resolution, settings.evidence_per_edge), links.documents
 
 
 CHUNK = 512
@@ -348,6 +343,7 @@ def _write_outputs(
     out: Path,
     settings: Settings,
     G: nx.Graph,
+    documents: dict[str, DocumentInfo],
     extracted: list[ExtractedDocument],
     resolution: Resolution,
     report: RunReport,
@@ -376,12 +372,12 @@ def _write_outputs(
         write_viewer(G, files["html"], seed=settings.seed, max_nodes=settings.max_nodes,
                      max_edges=settings.max_edges, max_evidence=settings.evidence_per_edge,
                      positions=positions, page_chars=settings.page_chars,
-                     title_chars=settings.title_chars)
+                     title_chars=settings.title_chars, documents=documents)
         write_graphml(G, files["graphml"], table=table)
         write_gexf(G, files["gexf"], seed=settings.seed, positions=positions, table=table)
         write_nodes_csv(G, files["nodes"], table=table)
         write_edges_csv(G, files["edges"], table=table)
-        write_json(G, files["json"], table=table)
+        write_json(G, files["json"], table=table, documents=documents)
         write_mentions_csv(_mention_rows(extracted, resolution), files["mentions"])
         write_merges_csv(resolution.merges, files["merges"])
         report.outputs = {kind: path_text(path) for kind, path in files.items()}

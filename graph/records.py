@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import logging
 import math
 import numbers
@@ -24,7 +25,76 @@ from typing import Any
 
 import networkx as nx
 
+from .types import Evidence
+
 logger = logging.getLogger(__name__)
+
+LISTS_AS_TEXT = frozenset({"doc_ids", "evidence"})
+"""Attributes of the graph ``graph.build`` returns that hold lists as text, so that every
+attribute is a scalar networkx can write: ``doc_ids`` joined with `` | `` (see
+:func:`ids_text`), ``evidence`` as JSON (see :func:`evidence_text`). GraphML and the
+Cytoscape.js elements of graph.json leave them out; the other formats carry them."""
+
+ID_SEPARATOR = " | "
+"""Joins the document ids of ``doc_ids``."""
+
+
+def ids_text(ids: Iterable[str]) -> str:
+    """Document ids as one ``doc_ids`` text: joined with `` | ``."""
+    return ID_SEPARATOR.join(ids)
+
+
+def split_ids(text: str, known: Iterable[str] | None = None) -> list[str]:
+    """The document ids of a ``doc_ids`` text. With the ``known`` ids, an id that itself
+    holds `` | `` is joined up again, and pieces that name no known document are left out.
+
+    >>> split_ids("a.txt | b | c.txt", {"a.txt", "b | c.txt"})
+    ['a.txt', 'b | c.txt']
+    """
+    if not text:
+        return []
+    pieces = text.split(ID_SEPARATOR)
+    if known is None:
+        return pieces
+    known = known if isinstance(known, (set, frozenset, dict)) else set(known)
+    ids, current = [], None
+    for piece in pieces:
+        current = piece if current is None else current + ID_SEPARATOR + piece
+        if current in known:
+            ids.append(current)
+            current = None
+    return ids
+
+
+def read_doc_ids(value: str | Iterable[Any], known: Iterable[str] | None = None) -> list[str]:
+    """The document ids of a ``doc_ids`` attribute: text (see :func:`split_ids`, with the
+    ``known`` ids) or a sequence of ids."""
+    if isinstance(value, str):
+        return split_ids(value, known)
+    return [str(doc) for doc in value]
+
+
+def evidence_text(items: Iterable[Evidence]) -> str:
+    """Evidence records as the JSON text of an ``evidence`` attribute: a list of
+    ``{"date", "doc", "text", "title"}`` objects (keys sorted)."""
+    return json_text(tuple(items))
+
+
+class JSONText(str):
+    """Text that is JSON already: :func:`json_text` writes it as it is (graph.json splices
+    the evidence text ``graph.build`` holds instead of parsing and encoding it again)."""
+
+    __slots__ = ()
+
+
+def read_evidence(value: str | Iterable[Evidence]) -> tuple[Evidence, ...]:
+    """The records of an ``evidence`` attribute: JSON text (as ``graph.build`` gives it) or
+    records already."""
+    if isinstance(value, str):
+        return tuple(Evidence(item["doc"], item.get("title"), item.get("date"), item["text"])
+                     for item in json.loads(value)) if value else ()
+    return tuple(value)
+
 
 Scalar = str | int | float | bool
 """The value types GraphML and GEXF can carry."""
@@ -161,10 +231,11 @@ def flat_record(fields: Fields, skip: frozenset[str] = frozenset()) -> dict[str,
     return {name: value for text, name, value, _ in fields if text not in skip}
 
 
-def scalar_record(fields: Fields) -> dict[str, Scalar]:
-    """The fields that were scalars already, as a dict by attribute name: what
-    ``scalars(data)`` gives for the data ``fields`` were made from."""
-    return {name: value for _, name, value, scalar in fields if scalar}
+def scalar_record(fields: Fields, skip: frozenset[str] = frozenset()) -> dict[str, Scalar]:
+    """The fields that were scalars already, as a dict by attribute name, without the
+    names in ``skip``: what ``scalars(data, skip)`` gives for the data ``fields`` were
+    made from."""
+    return {name: value for _, name, value, scalar in fields if scalar and name not in skip}
 
 
 def scalars(data: dict[Any, Any], skip: frozenset[str] = frozenset()) -> dict[str, Scalar]:
@@ -324,6 +395,8 @@ def json_text(value: Any, indent: int | None = None, level: int = 0) -> str:
     if kind is str:
         text = encode_basestring(value)
         return text if value.isascii() else _SURROGATE.sub("\ufffd", text)
+    if kind is JSONText:
+        return str.__str__(value)
     if kind is int:
         return int.__repr__(value)
     if value is None:

@@ -24,7 +24,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from .config import PAGE_CHARS, TITLE_CHARS, URL_CHARS
 from .errors import GraphError, OutputError
 from .excerpts import shorten
 from .export import atomic_write, gc_paused
+from .records import read_doc_ids, read_evidence
 from .types import Evidence
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ def write_viewer(
     positions: dict[Any, tuple[float, float]] | None = None,
     page_chars: int = PAGE_CHARS,
     title_chars: int = TITLE_CHARS,
+    documents: Mapping[str, Any] | None = None,
 ) -> None:
     """Write ``G`` as an interactive HTML page that works from disk with no network.
 
@@ -114,8 +116,10 @@ def write_viewer(
     ----------
     G:
         The co-occurrence graph from ``build_graph`` (node attributes ``label``, ``type``,
-        ``aliases``, ``mentions``, ...; edge attributes ``weight``, ``documents``,
-        ``evidence``; graph attributes ``documents`` and ``window``).
+        ``aliases``, ``mentions``, ``doc_ids``, ...; edge attributes ``weight``,
+        ``documents``, ``evidence``; graph attribute ``window``). ``doc_ids`` and
+        ``evidence`` may be text, as ``graph.build`` holds them, or tuples of ids and
+        ``Evidence`` records.
     path:
         The ``.html`` file to write; it is replaced atomically. Its folder is created.
     seed:
@@ -132,6 +136,9 @@ def write_viewer(
     page_chars, title_chars:
         The page's budget of document text, and the longest title or source it shows
         (see ``graph.Settings``): a page of any corpus stays within a few megabytes.
+    documents:
+        Each document's ``DocumentInfo`` by id (``BuildResult.documents``); by default
+        ``G.graph["documents"]``.
 
     Raises
     ------
@@ -143,7 +150,7 @@ def write_viewer(
     path = Path(path)
     html = render_viewer(G, seed=seed, max_nodes=max_nodes, max_edges=max_edges,
                          max_evidence=max_evidence, positions=positions,
-                         page_chars=page_chars, title_chars=title_chars)
+                         page_chars=page_chars, title_chars=title_chars, documents=documents)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(path, "wb") as stream:
@@ -157,13 +164,14 @@ def write_viewer(
 def render_viewer(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
                   max_edges: int = MAX_EDGES, max_evidence: int = MAX_EVIDENCE,
                   positions: dict[Any, tuple[float, float]] | None = None,
-                  page_chars: int = PAGE_CHARS, title_chars: int = TITLE_CHARS) -> str:
+                  page_chars: int = PAGE_CHARS, title_chars: int = TITLE_CHARS,
+                  documents: Mapping[str, Any] | None = None) -> str:
     """Return the viewer page for ``G`` as a string (see write_viewer)."""
     scripts = [_vis_bundle()] + [(TEMPLATES / name).read_text(encoding="utf-8")
                                  for name in APP_SCRIPTS]
     data = viewer_data(G, seed=seed, max_nodes=max_nodes, max_edges=max_edges,
                        max_evidence=max_evidence, positions=positions,
-                       page_chars=page_chars, title_chars=title_chars)
+                       page_chars=page_chars, title_chars=title_chars, documents=documents)
     values = {
         "CSP": _content_security_policy(*scripts),
         "DATA": _script_json(data),
@@ -177,7 +185,8 @@ def render_viewer(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
 def viewer_data(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
                 max_edges: int = MAX_EDGES, max_evidence: int = MAX_EVIDENCE,
                 positions: dict[Any, tuple[float, float]] | None = None,
-                page_chars: int = PAGE_CHARS, title_chars: int = TITLE_CHARS) -> dict[str, Any]:
+                page_chars: int = PAGE_CHARS, title_chars: int = TITLE_CHARS,
+                documents: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The JSON-ready data the page reads.
 
     Nodes carry positions, a community number and PageRank; edges refer to nodes by index
@@ -197,14 +206,19 @@ def viewer_data(G: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES,
     groups = communities(H, seed=seed)
     community_of = {node: k for k, members in enumerate(groups) for node in members}
     rank = pagerank(G)
-    candidates = [data.get("evidence", ())[:max_evidence] for data in _pair_data(G, pairs)]
-    docs = _DocumentTable(G.graph.get("documents") or {}, G, node_ids, candidates,
-                          title_chars, page_chars // 2)
-    evidence = _pick_evidence(G, pairs, max_evidence, max(page_chars - docs.chars, 0))
+    infos = documents if documents is not None else G.graph.get("documents") or {}
+    known = {str(doc) for doc in infos}
+    doc_ids = {n: read_doc_ids(G.nodes[n].get("doc_ids", ()), known or None)
+               for n in node_ids}
+    candidates = [list(read_evidence(data.get("evidence", ())))[:max_evidence]
+                  for data in _pair_data(G, pairs)]
+    docs = _DocumentTable(infos, doc_ids, candidates, title_chars, page_chars // 2)
+    evidence = _pick_evidence(G, pairs, candidates, max(page_chars - docs.chars, 0))
     index = {node: i for i, node in enumerate(node_ids)}
     sentences: dict[str, int] = {}
     nodes = [
-        _node_record(n, G.nodes[n], pos[n], community_of[n], rank[n], docs) for n in node_ids
+        _node_record(n, G.nodes[n], pos[n], community_of[n], rank[n], doc_ids[n], docs)
+        for n in node_ids
     ]
     edges = [
         {
@@ -464,15 +478,15 @@ class _DocumentTable:
     documents mentioning the fewest drawn entities are listed by id and date alone.
     """
 
-    def __init__(self, infos: dict[Any, Any], G: nx.Graph, nodes: list[Any],
+    def __init__(self, infos: Mapping[Any, Any], doc_ids: Mapping[Any, list[str]],
                  evidence: Iterable[Iterable[Evidence]], title_chars: int, budget: int) -> None:
         known: dict[str, Evidence | None] = {}
         for items in evidence:
             for e in items:
                 known.setdefault(str(e.doc), e)
         uses: Counter[str] = Counter()
-        for node in nodes:
-            uses.update(str(doc) for doc in G.nodes[node].get("doc_ids", ()))
+        for ids in doc_ids.values():
+            uses.update(ids)
         for doc in uses:
             known.setdefault(doc, None)
         ids = sorted(known)
@@ -491,20 +505,19 @@ class _DocumentTable:
         self.records = [records[doc] for doc in ids]
 
 
-def _pick_evidence(G: nx.Graph, pairs: list[tuple[Any, Any]], limit: int,
-                   budget: int) -> list[list[Evidence]]:
-    """Each edge's evidence, first passages first and strongest edges first, within budget.
-
-    A passage already shipped for another edge costs nothing.
+def _pick_evidence(G: nx.Graph, pairs: list[tuple[Any, Any]],
+                   candidates: list[list[Evidence]], budget: int) -> list[list[Evidence]]:
+    """Each edge's evidence from its ``candidates``, first passages first and strongest
+    edges first, within budget. A passage already shipped for another edge costs nothing.
     """
     data = _pair_data(G, pairs)
     order = sorted(range(len(pairs)), key=lambda i: (-_weight(data[i]), i))
     kept: list[list[Evidence]] = [[] for _ in pairs]
     seen: set[str] = set()
     used = 0
-    for round_ in range(limit):
+    for round_ in range(max(map(len, candidates), default=0)):
         for i in order:
-            items = data[i].get("evidence", ())
+            items = candidates[i]
             if len(kept[i]) != round_ or round_ >= len(items):
                 continue
             cost = 0 if items[round_].text in seen else len(items[round_].text)
@@ -516,7 +529,7 @@ def _pick_evidence(G: nx.Graph, pairs: list[tuple[Any, Any]], limit: int,
 
 
 def _node_record(node: Any, attrs: dict[str, Any], xy: tuple[float, float], community: int,
-                 rank: float, docs: _DocumentTable) -> dict[str, Any]:
+                 rank: float, doc_ids: list[str], docs: _DocumentTable) -> dict[str, Any]:
     aliases = attrs.get("aliases") or ""
     return {
         "id": str(node),
@@ -525,9 +538,9 @@ def _node_record(node: Any, attrs: dict[str, Any], xy: tuple[float, float], comm
         "aliases": [a for a in str(aliases).split(" | ") if a],
         "mentions": _mentions(attrs),
         "documents": int(attrs.get("documents", 0)),
-        "first_date": attrs.get("first_date"),
-        "last_date": attrs.get("last_date"),
-        "docs": [docs.index[str(d)] for d in attrs.get("doc_ids", ())],
+        "first_date": attrs.get("first_date") or None,
+        "last_date": attrs.get("last_date") or None,
+        "docs": [docs.index[d] for d in doc_ids],
         "x": xy[0],
         "y": xy[1],
         "community": community,

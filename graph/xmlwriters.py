@@ -18,6 +18,7 @@ from collections.abc import Hashable, Iterable, Iterator
 from typing import Any
 
 from .records import (
+    LISTS_AS_TEXT,
     ExportTable,
     Scalar,
     edge_weight,
@@ -87,8 +88,10 @@ def graphml_chunks(table: ExportTable) -> Iterator[str]:
     nodes, edges = table.renamed(ids)
     scopes = {
         "graph": unify([scalars(G.graph, skip=_RESERVED_GRAPH_KEYS)], "graph"),
-        "node": unify([scalar_record(table.node_fields[node]) for node in nodes], "node"),
-        "edge": unify([scalar_record(table.edge_fields[i]) for *_, i in edges], "edge"),
+        "node": unify([scalar_record(table.node_fields[node], LISTS_AS_TEXT)
+                       for node in nodes], "node"),
+        "edge": unify([scalar_record(table.edge_fields[i], LISTS_AS_TEXT)
+                       for *_, i in edges], "edge"),
     }
     keys = _graphml_keys(scopes)
     yield XML_DECLARATION + _GRAPHML_ROOT + "".join(

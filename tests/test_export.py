@@ -7,9 +7,11 @@ import csv
 import io
 import itertools
 import json
+import os
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import networkx as nx
@@ -60,6 +62,11 @@ def _legal(text: str) -> str:
         if c in "\t\n\r"
         or (c >= " " and c not in "\ufffe\uffff" and not "\ud800" <= c <= "\udfff")
     )
+
+
+JS = Path(__file__).parent / "js"
+"""package.json of the JavaScript libraries graph.json must open in, and the script that
+opens it (open_graph.cjs)."""
 
 
 def _graph() -> nx.Graph:
@@ -467,22 +474,79 @@ def test_write_mentions_csv_neutralises_formulas(tmp_path: Path, start: str) -> 
     assert row["text"] == f"'{start}SUM(A1)" and row["start"] == "3"
 
 
-def test_write_json_node_link_round_trip(tmp_path: Path) -> None:
+def test_write_json_is_graphology_with_cytoscape_elements(tmp_path: Path) -> None:
     G = _graph()
     G.nodes["place:gaza"]["label"] = "Gaza\ud800"
     path = tmp_path / "graph.json"
     write_json(G, path)
     data = json.loads(path.read_text(encoding="utf-8"))
-    R = nx.node_link_graph(data, edges="edges")
-    assert set(R.nodes) == set(G.nodes) and R.number_of_edges() == G.number_of_edges()
-    assert R.nodes["person:benjamin-netanyahu"]["doc_ids"] == ["a.txt", "b.txt"]
-    assert R.nodes["place:gaza"]["label"] == "Gaza\ufffd"
-    assert R.edges["org:united-nations", "person:benjamin-netanyahu"]["evidence"] == [
+    assert data["options"] == {"type": "undirected", "multi": False, "allowSelfLoops": True}
+    assert data["attributes"] == {"window": "sentence"}
+    nodes = {n["key"]: n["attributes"] for n in data["nodes"]}
+    assert list(nodes) == sorted(G.nodes)
+    assert nodes["person:benjamin-netanyahu"]["doc_ids"] == ["a.txt", "b.txt"]
+    assert nodes["place:gaza"]["label"] == "Gaza\ufffd"
+    edges = {(e["source"], e["target"]): e for e in data["edges"]}
+    un = edges["org:united-nations", "person:benjamin-netanyahu"]
+    assert un["attributes"]["evidence"] == [
         {"doc": "a.txt", "title": "Talks resume", "date": "2024-03-01",
          "text": "Netanyahu met UN envoys."}]
-    assert data["graph"]["documents"]["a.txt"]["source"] == "Wire"
+    assert data["documents"]["a.txt"]["source"] == "Wire"
+    elements = data["elements"]
+    assert [n["data"]["id"] for n in elements["nodes"]] == list(nodes)
+    assert {(e["data"]["source"], e["data"]["target"], e["data"]["weight"], e["data"]["id"])
+            for e in elements["edges"]} == {
+        (e["source"], e["target"], e["attributes"]["weight"], e["key"]) for e in data["edges"]}
+    assert "evidence" not in elements["edges"][0]["data"]
+    assert "doc_ids" not in elements["nodes"][0]["data"]
     write_json(G, tmp_path / "again.json")
     assert (tmp_path / "again.json").read_bytes() == path.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def js_libraries(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """graphology and Cytoscape.js, installed with npm from tests/js/package.json."""
+    import shutil
+    import subprocess
+
+    if not (shutil.which("node") and shutil.which("npm")):
+        pytest.skip("node and npm are not installed")
+    folder = tmp_path_factory.mktemp("js")
+    shutil.copy(JS / "package.json", folder)
+    result = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"],
+                            cwd=folder, capture_output=True, text=True, timeout=300,
+                            check=False)
+    if result.returncode != 0:
+        pytest.skip(f"npm could not install graphology and cytoscape: {result.stderr[-300:]}")
+    return folder
+
+
+def open_in_js(path: Path, libraries: Path) -> dict[str, Any]:
+    import subprocess
+
+    result = subprocess.run(["node", str(JS / "open_graph.cjs"), str(path)],
+                            env={**os.environ, "NODE_PATH": str(libraries / "node_modules")},
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_write_json_opens_as_it_is_in_graphology_and_cytoscape(
+    tmp_path: Path, js_libraries: Path
+) -> None:
+    G = _graph()
+    write_json(G, tmp_path / "graph.json")
+    opened = open_in_js(tmp_path / "graph.json", js_libraries)
+    gl, cy = opened["graphology"], opened["cytoscape"]
+    assert gl["type"] == "undirected" and gl["attributes"] == {"window": "sentence"}
+    assert {key: attrs["label"] for key, attrs in gl["nodes"]} == dict(G.nodes(data="label"))
+    weights = {frozenset((u, v)): w for u, v, w in G.edges(data="weight")}
+    assert {frozenset((u, v)): a["weight"] for u, v, a in gl["edges"]} == weights
+    assert {frozenset((u, v)): d["weight"] for u, v, d in cy["edges"]} == weights
+    assert {key: data["label"] for key, data in cy["nodes"]} == dict(G.nodes(data="label"))
+    assert cy["added"] == G.number_of_nodes() + G.number_of_edges()
+    [evidence] = [a["evidence"] for u, v, a in gl["edges"] if "org:united-nations" in (u, v)]
+    assert evidence[0]["text"] == "Netanyahu met UN envoys."
 
 
 def test_remove_stale_temp_files_only_ours(tmp_path: Path) -> None:
@@ -504,7 +568,7 @@ def _all_formats(G: nx.Graph, folder: Path) -> dict[str, dict[frozenset[str], fl
     with open(folder / "edges.csv", encoding="utf-8", newline="") as f:
         table = {frozenset((r["Source"], r["Target"])): float(r["Weight"])
                  for r in csv.DictReader(f)}
-    J = nx.node_link_graph(json.loads((folder / "g.json").read_text("utf-8")), edges="edges")
+    J = export.read_json(folder / "g.json")
     return {
         "graphml": {frozenset(e): w for *e, w in nx.read_graphml(folder / "g.graphml")
                     .edges(data="weight")},
@@ -543,8 +607,7 @@ def test_sample_outputs_open_alike_in_networkx_igraph_and_every_format(
     assert {n: (d["label"], d["type"]) for n, d in X.nodes(data=True)} == nodes
     with open(tmp_path / "nodes.csv", encoding="utf-8", newline="") as f:
         assert {r["Id"]: (r["Label"], r["Type"]) for r in csv.DictReader(f)} == nodes
-    J = nx.node_link_graph(json.loads((tmp_path / "graph.json").read_text("utf-8")),
-                           edges="edges")
+    J = export.read_json(tmp_path / "graph.json")
     assert {n: (d["label"], d["type"]) for n, d in J.nodes(data=True)} == nodes
     assert all(got == weights for got in _all_formats(G, tmp_path).values())
 
@@ -726,9 +789,9 @@ def test_writers_order_non_string_node_ids_by_their_text(tmp_path: Path) -> None
         ends = [(r["Source"], r["Target"]) for r in csv.DictReader(f)]
     assert ends == [("1", "10"), ("1", "2"), ("10", "2"), ("10", "3")]
     data = json.loads((tmp_path / "out" / "g.json").read_text(encoding="utf-8"))
-    assert [n["id"] for n in data["nodes"]] == [1, 10, 2, 3]
+    assert [n["key"] for n in data["nodes"]] == ["1", "10", "2", "3"]  # ids as text
     assert [(e["source"], e["target"]) for e in data["edges"]] == [
-        (1, 10), (1, 2), (10, 2), (10, 3)]
+        ("1", "10"), ("1", "2"), ("10", "2"), ("10", "3")]
     assert sorted(nx.read_graphml(tmp_path / "out" / "g.graphml").edges) == [
         ("1", "10"), ("1", "2"), ("10", "2"), ("10", "3")]
     assert nx.read_gexf(tmp_path / "out" / "g.gexf").nodes["10"]["label"] == "ten"

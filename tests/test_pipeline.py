@@ -188,3 +188,60 @@ def test_run_hands_the_garbage_collector_back_as_it_found_it(tmp_path, ruler_nlp
         assert not gc.isenabled() and gc.get_freeze_count() == 0
     finally:
         gc.enable()
+
+
+def _small_corpus(folder, dated=True):
+    records = [
+        {"id": "a", "title": "Talks", "date": "2024-03-01" if dated else None,
+         "text": "Alice Moreau met Bob Lind in Paris."},
+        {"id": "b", "text": "Alice Moreau flew to Brussels with Bob Lind."},
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "news.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+def test_build_graph_is_written_by_networkx_as_it_is(ruler_nlp, tmp_path):
+    """GraphML, GEXF and node-link JSON straight from networkx: every attribute a scalar,
+    the lists held as text, documents and evidence records on the result."""
+    result = graph.build(_small_corpus(tmp_path / "in"), nlp=ruler_nlp)
+    G = result.graph
+    nx.write_graphml(G, tmp_path / "g.graphml")
+    nx.write_gexf(G, tmp_path / "g.gexf")
+    data = json.loads(json.dumps(nx.node_link_data(G, edges="edges")))
+    assert {n["id"] for n in data["nodes"]} == set(G)
+    assert nx.read_graphml(tmp_path / "g.graphml").nodes["person:alice-moreau"]["mentions"] == 2
+    assert set(nx.read_gexf(tmp_path / "g.gexf")) == set(G)
+    alice = G.nodes["person:alice-moreau"]
+    assert (alice["first_date"], alice["last_date"]) == ("2024-03-01", "2024-03-01")
+    assert G.nodes["place:brussels"]["first_date"] == ""
+    assert alice["doc_ids"] == "news.jsonl#line 1 | news.jsonl#line 2"
+    [first, second] = result.evidence("person:alice-moreau", "person:bob-lind")
+    assert (first.doc, first.title, first.text) == (
+        "news.jsonl#line 1", "Talks", "Alice Moreau met Bob Lind in Paris.")
+    assert second.date is None
+    assert result.documents["news.jsonl#line 1"].date == "2024-03-01"
+    assert set(G.graph) == {"window"}
+
+
+def test_build_export_columns_do_not_depend_on_the_corpus(ruler_nlp, tmp_path):
+    headers = []
+    for dated in (True, False):
+        out = tmp_path / f"out-{dated}"
+        graph.build(_small_corpus(tmp_path / f"in-{dated}", dated), out=out, nlp=ruler_nlp)
+        with open(out / "nodes.csv", encoding="utf-8", newline="") as f:
+            headers.append(next(csv.reader(f)))
+    assert headers[0] == headers[1]
+    assert {"first_date", "last_date"} <= set(headers[0])
+
+
+def test_build_result_has_a_short_repr_and_an_html_summary(ruler_nlp, tmp_path):
+    result = graph.build(_small_corpus(tmp_path / "in"), nlp=ruler_nlp)
+    text = repr(result)
+    assert len(text) < 200 and "4 entities" in text and "2 documents" in text
+    html = result._repr_html_()
+    assert html.startswith("<table") and len(html) < 5_000
+    assert "Alice Moreau" in html and "<script" not in html
+    G, report, resolution = result  # still unpacks as before
+    assert G is result.graph and report is result.report and resolution is result.resolution

@@ -28,7 +28,7 @@ from spacy.tokens import Doc, Span
 from graph.config import OUTPUT_MARKER, Settings
 from graph.corpus import SUFFIXES, read_corpus
 from graph.errors import NoDocuments
-from graph.export import FORMULA_STARTS, _node_ids
+from graph.export import FORMULA_STARTS, _node_ids, read_json
 from graph.pipeline import OUTPUT_FILES, STORE_FILE, run
 from graph.types import Document, Skipped
 
@@ -154,8 +154,7 @@ def test_build_and_export_adversarial_text(tmp_path_factory: pytest.TempPathFact
         schema.validate(str(out / "graph.graphml"))
     graphml = nx.read_graphml(out / "graph.graphml")
     gexf = nx.read_gexf(out / "graph.gexf")
-    data = json.loads((out / "graph.json").read_text(encoding="utf-8"))
-    node_link = nx.node_link_graph(data, edges="edges")
+    node_link = read_json(out / "graph.json")
     nodes, edges = read_csv(out / "nodes.csv"), read_csv(out / "edges.csv")
     json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert (out / "graph.html").read_text(encoding="utf-8").rstrip().endswith("</html>")

@@ -57,7 +57,8 @@ def test_cli_file_names_that_are_not_utf8(tmp_path: Path) -> None:
     merges = csv_rows(written / "merges.csv")
     assert {doc for row in merges for doc in row["documents"].split(";")} == {"caf\\xe9.txt"}
     graph = json.loads((written / "graph.json").read_text(encoding="utf-8"))
-    assert {d for node in graph["nodes"] for d in node["doc_ids"]} == {"caf\\xe9.txt"}
+    assert {d for node in graph["nodes"] for d in node["attributes"]["doc_ids"]} == {
+        "caf\\xe9.txt"}
     assert '"caf\\\\xe9.txt"' in (written / "graph.html").read_text(encoding="utf-8")
 
     again = entity_graph("in", "-o", out, cwd=tmp_path)
