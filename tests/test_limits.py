@@ -68,8 +68,8 @@ def test_cli_one_sentence_of_many_names_stays_bounded(tmp_path: Path, count: int
     """A roster of 1,000 names once needed 8.8 GB and filled the disk (every pair linked,
     the sentence repeated in every link); 10,000 raised MemoryError. Now the sentence is a
     list: each name is linked to its nearest neighbours with a short passage, all the
-    outputs together grow by about 4 kB per name (1,000 names: 4.9 MB, peak memory 220 MB;
-    10,000: 38 MB and 640 MB), and report.json says which sentence was read as a list."""
+    outputs together grow by under 5 kB per name (1,000 names: 5.7 MB, peak memory 210 MB;
+    10,000: 47 MB and 630 MB), and report.json says which sentence was read as a list."""
     (tmp_path / "articles").mkdir()
     (tmp_path / "articles" / "list.txt").write_text(list_article(count), encoding="utf-8")
     result = capped_build(tmp_path, "articles", "-o", "out", "--no-cache")
