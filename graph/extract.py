@@ -57,6 +57,7 @@ _TRAILING_NUMBERS = re.compile(r"(?:\s+\d[\d\-./:,]*)+\Z")
 _ADJECTIVE_TITLES = frozenset({"official", "former", "senior", "acting", "late", "chief"})
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "'s", "’s"})
 _WRAP = re.compile(r"(?<=\S)\n(?=\S)")
+_AMOUNTS = frozenset("million mln billion bln trillion pct".split())
 _CLOCK = re.compile(r"(?:[01]?\d|2[0-3])[:.]?[0-5]\d")
 _LIST_COMMA = re.compile(r",\s+(?:and\s+)?(?=[A-Z])")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -348,6 +349,8 @@ def _cue(parsed, ent) -> str:  # type: ignore[no-untyped-def]
     last = words[-1].lower()
     if _CLOCK.fullmatch(last) and is_acronym(ent.text):
         return "TIME"  # "1200 GMT", "10:30 EST": a time zone
+    if last in _AMOUNTS:
+        return "QUANTITY"  # "28.3 billion U.S. Dlrs": a currency or a unit
     if last in ORG_CONTEXT_BEFORE:
         return "ORG"
     if last in WORK_CONTEXT_BEFORE:

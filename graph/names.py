@@ -27,6 +27,7 @@ _COUNTRY_EXTRAS = {
     "cape verde": "CV", "vatican": "VA", "america": "", "holland": "NL", "usa": "US",
     "palestine": "PS", "iran": "IR", "syria": "SY", "laos": "LA", "moldova": "MD",
     "tanzania": "TZ", "venezuela": "VE", "bolivia": "BO", "vietnam": "VN",
+    "soviet union": "SUHH", "east germany": "DDDE", "west germany": "DE",
 }
 """English short names missing from ISO 3166 (code "" marks a name never to map)."""
 _DEMONYM_EXTRAS = {
@@ -253,6 +254,9 @@ def _countries() -> dict[str, str]:
     import pycountry
 
     table: dict[str, str] = {}
+    for former in pycountry.historic_countries:  # "USSR", "Yugoslavia": by 4-letter code
+        for name in former.name.split(", ")[:1]:
+            table[name_key(name)] = former.alpha_4
     for country in pycountry.countries:
         names = [country.name, getattr(country, "common_name", None),
                  getattr(country, "official_name", None)]
@@ -299,7 +303,8 @@ def country_name(code: str) -> str:
 
     country = pycountry.countries.get(alpha_2=code)
     if country is None:
-        return code
+        former = pycountry.historic_countries.get(alpha_4=code) if len(code) == 4 else None
+        return former.name.split(", ")[0] if former is not None else code
     return getattr(country, "common_name", None) or country.name.split(",")[0]
 
 

@@ -371,3 +371,9 @@ def test_first_word_of_the_only_organisation_so_named_joins_it_across_documents(
     assert set(r.entities["org:shearson-lehman-brothers"].aliases) == {
         "Shearson Lehman Brothers", "Shearson"}
     assert r.entities["org:ford"].aliases == ("Ford",)  # two organisations start so
+
+
+def test_former_countries_are_places_under_all_their_names():
+    r = resolve(extracted("a", [[("Soviet Union", "ORG")], [("USSR", "ORG")]]))
+    [entity] = r.entities.values()
+    assert (entity.type, set(entity.aliases)) == ("PLACE", {"Soviet Union", "USSR"})
