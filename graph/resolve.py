@@ -729,7 +729,7 @@ def _rule(item: _Item, clusters: _Clusters, label: str) -> tuple[str, str]:
     """The rule that put ``item`` in its entity, or ("", "") for the label itself."""
     if item.short_of is not None:
         return clusters.joined[f"{item.doc}#{item.start}"]
-    if item.via is not None and item.name != label:
+    if item.via is not None and name_key(item.name) != name_key(label):
         return item.via
     if item.key in clusters.joined and item.name != label:
         return clusters.joined[item.key]
