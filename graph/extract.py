@@ -57,6 +57,7 @@ _TRAILING_NUMBERS = re.compile(r"(?:\s+\d[\d\-./:,]*)+\Z")
 _ADJECTIVE_TITLES = frozenset({"official", "former", "senior", "acting", "late", "chief"})
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "'s", "’s"})
 _WRAP = re.compile(r"(?<=\S)\n(?=\S)")
+_SCORE = re.compile(r"\d{1,3}")
 _AMOUNTS = frozenset("million mln billion bln trillion pct".split())
 _CLOCK = re.compile(r"(?:[01]?\d|2[0-3])[:.]?[0-5]\d")
 _LIST_COMMA = re.compile(r",\s+(?:and\s+)?(?=[A-Z])")
@@ -330,6 +331,8 @@ def _cue(parsed, ent) -> str:  # type: ignore[no-untyped-def]
     """
     if ent.ent_id_ == "news":
         return ""
+    if ent.label_ != "PERSON" and _in_score_line(parsed, ent):
+        return "ORG"  # a player read as a person keeps it: "Greg Norman 68 70"
     after, possessive = _word_after(parsed, ent.end)
     if after in (ORG_POSSESSIONS if possessive else ORG_CONTEXT_AFTER):
         return "ORG"
@@ -362,6 +365,18 @@ def _cue(parsed, ent) -> str:  # type: ignore[no-untyped-def]
 
 _AFTER_CUES = ((EVENT_CONTEXT_AFTER, "EVENT"), (PRODUCT_CONTEXT_AFTER, "PRODUCT"),
                (WORK_CONTEXT_AFTER, "WORK"))
+
+
+def _in_score_line(parsed, ent) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a name is a side in a line of results or a table of standings: a score right
+    after it, and a line start or another score right before it ("Barcelona 3 Real Madrid
+    2", "DETROIT 77 62 .554"). Sides are teams (a country's team is a country still)."""
+    if ent.end >= len(parsed) or not _SCORE.fullmatch(parsed[ent.end].text):
+        return False  # a score; not a year, a date or an amount
+    if ent.start == 0:
+        return True
+    before = parsed[ent.start - 1]
+    return bool(before.like_num or "\n" in before.text or before.text in ("-", ","))
 
 
 def _word_after(parsed, end: int) -> tuple[str, bool]:  # type: ignore[no-untyped-def]

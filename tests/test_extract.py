@@ -247,3 +247,18 @@ def test_extract_mentions_name_goes_on_across_a_hard_wrap():
     text = "Shares of\nSanwa\nBank Ltd rose in\nTokyo today."
     [result] = extract_mentions([doc(text)], nlp, ["ORG"])
     assert [(m.text, m.name) for m in result.mentions] == [("Sanwa\nBank Ltd", "Sanwa Bank Ltd")]
+
+
+def test_extract_mentions_side_in_a_line_of_results_is_a_team():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("entity_ruler").add_patterns([
+        {"label": "GPE", "pattern": "Barcelona"}, {"label": "GPE", "pattern": "Valencia"},
+        {"label": "PERSON", "pattern": "Greg Norman"}, {"label": "GPE", "pattern": "ROME"}])
+    text = ("These were the results of the matches played on the day in the league.\n"
+            "Barcelona 3 Valencia 1\nGreg Norman 68 70\nROME 1996-12-06")
+    got = mentions_of(nlp, text)
+    assert got == [("Barcelona", "PLACE", "ORG"), ("Valencia", "PLACE", "ORG"),
+                   ("Greg Norman", "PERSON", ""), ("ROME", "PLACE", "")]
