@@ -157,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_EscapingFormatter("%(levelname)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler])
+    if args.engine == "dask":
+        _quiet_cluster_logs(level)
     try:
         settings = Settings(
             paths=tuple(args.articles),
@@ -245,6 +247,19 @@ def _terminate_as_exit() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _quiet_cluster_logs(level: int) -> None:
+    """Dask's INFO lines (workers starting, connections closing) are noise to a user of
+    this command: only its warnings and errors are shown, and none with -q. Dask sets its
+    loggers' levels when it is imported, so it is imported here first."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:  # the engine reports the missing extra itself
+        return
+    for name in list(logging.root.manager.loggerDict):
+        if name.split(".")[0] in ("distributed", "dask"):
+            logging.getLogger(name).setLevel(max(level, logging.WARNING))
 
 
 def _version() -> str:

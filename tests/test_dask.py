@@ -280,3 +280,11 @@ def test_dask_scheduler_address_that_is_no_scheduler_is_a_clear_error(
             assert time.monotonic() - started < 15
     finally:
         server.close()
+
+
+def test_cli_dask_quiet_run_prints_nothing(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "graph", "build", "-o", str(tmp_path / "out"),
+         "--engine", "dask", "--jobs", "1", "-q"],
+        capture_output=True, text=True, timeout=300, check=False)
+    assert (result.returncode, result.stderr) == (0, "")
