@@ -412,7 +412,8 @@ def _is_short_form(short: _Item, long: tuple[str, ...], kind: str) -> bool:
         # a first name alone is weak evidence: only a mention read as a person's
         return n == 1 and long[0] == short.tokens[0] and short.type == "PERSON"
     if short.type != "ORG":  # a person's reading of the first word of a company's name
-        return short.type == "PERSON" and n == 1 and long[0] == short.tokens[0]
+        return (short.type == "PERSON" and n == 1 and long[0] == short.tokens[0]
+                and not is_known_place(short.name))  # "Manchester" is no Manchester United
     return any(long[i:i + n] == short.tokens for i in range(len(long) - n + 1))
 
 

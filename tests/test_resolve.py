@@ -377,3 +377,10 @@ def test_former_countries_are_places_under_all_their_names():
     r = resolve(extracted("a", [[("Soviet Union", "ORG")], [("USSR", "ORG")]]))
     [entity] = r.entities.values()
     assert (entity.type, set(entity.aliases)) == ("PLACE", {"Soviet Union", "USSR"})
+
+
+def test_place_read_as_a_person_is_no_short_form_of_a_club():
+    r = resolve(extracted("a", [[("Manchester United", "ORG")], [("Manchester", "PERSON")],
+                                [("Barrick Gold", "ORG")], [("Barrick", "PERSON")]]))
+    assert set(r.entities["org:barrick-gold"].aliases) == {"Barrick Gold", "Barrick"}
+    assert r.entities["org:manchester-united"].aliases == ("Manchester United",)
