@@ -51,9 +51,20 @@ def consistent_mentions(
     """
     mentions = _trim_openers(document.text, _split_pairs(mentions), sentences)
     types = _type_by_name(mentions, shouting)
+    _surnames_are_people(mentions, types)
     typed = [replace(m, type=types[name_key(m.name)]) for m in mentions]
     found = _missed(document, typed, types, sentences, shouting)
     return sorted(typed + found, key=lambda m: m.start)
+
+
+def _surnames_are_people(mentions: list[Mention], types: dict[str, str]) -> None:
+    """A word read as a nationality, an event or a work that is the surname of a person the
+    article names in full is that person ("David Campese ... Campese will"), in ``types``."""
+    surnames = {name_key(m.name).split()[-1] for m in mentions
+                if types[name_key(m.name)] == "PERSON" and " " in name_key(m.name)}
+    for key, kind in types.items():
+        if key in surnames and kind not in ("PERSON", "ORG", "PLACE"):
+            types[key] = "PERSON"
 
 
 def _split_pairs(mentions: list[Mention]) -> list[Mention]:
@@ -164,15 +175,15 @@ def _missed(
 
 def in_table_line(text: str, position: int) -> bool:
     """Whether the line holding ``position`` is a row of a price table: two numbers or more,
-    at least one for every three words, and only abbreviations for words ("Avg shrs 51.7 mln
-    vs 43.4 mln", "MAY7 4676 OFF 238"). A row of results keeps its names ("Leicester 21
-    Bath 12"): no word of six letters or more is a row label's."""
+    at least one for every three words, and only abbreviations for words, some of them in
+    lower case ("Avg shrs 51.7 mln vs 43.4 mln", "Net 5.2 mln vs 4.1 mln"). A row of results
+    keeps its names ("Japan 2 Syria 1", "Leicester 21 Bath 12")."""
     start = text.rfind("\n", 0, position) + 1
     end = text.find("\n", position)
     line = text[start:end if end >= 0 else len(text)]
     if len(line) > 300:  # a paragraph, not a row
         return False
-    numbers = words = 0
+    numbers = words = abbreviations = 0
     for token in line.split():
         if any(ch.isdigit() for ch in token):
             numbers += 1
@@ -180,7 +191,8 @@ def in_table_line(text: str, position: int) -> bool:
             return False
         elif any(ch.isalpha() for ch in token):
             words += 1
-    return numbers >= 2 and 3 * numbers >= words
+            abbreviations += token.islower()
+    return numbers >= 2 and 3 * numbers >= words and abbreviations > 0
 
 
 def _searchable(name: str) -> bool:

@@ -93,9 +93,9 @@ MAX_BLOCK = 2000
 """Spelling-variant blocks (names equal but for one word, whose first and last letters
 are the same) larger than this are skipped: keeps the pass near-linear."""
 
-COMMON_RATIO = 1.0
-"""A one-word name written in lower case this many times as often as capitalised (in the
-sentences that mention entities) is a common word, not a name."""
+COMMON_RATIO = 2.0
+"""A name written in lower case this many times as often as capitalised inside a sentence
+(in the sentences that mention entities) is a common word, not a name."""
 
 COMMON_MIN = 3
 """... and at least this many times."""
@@ -495,12 +495,16 @@ def _generic_forms(items: list[_Item], clusters: _Clusters, provisional: dict[st
 
 def _common_words(documents: list[ExtractedDocument], items: list[_Item]) -> set[str]:
     """Names of one to three words (their stems, see ``_stem``) the corpus writes in lower
-    case at least as often as capitalised: a common word in a headline or at a sentence
-    start ("Budget airline Ryanair"), a generic name that many institutions share ("the
-    central bank"), a piece of a longer name cut at a line break ("Bank Ltd")."""
-    capitalised = Counter(_stem(i.key) for i in items if len(i.tokens) <= COMMON_WORDS + 1
-                          and i.via is None and not is_acronym(i.name))
-    firsts = {key.split(" ", 1)[0] for key in capitalised}
+    case far more often than capitalised inside a sentence: a common word in a headline or
+    at a sentence start ("Budget airline Ryanair"), a generic name that many institutions
+    share ("the central bank"), a piece of a longer name cut at a line break ("Bank Ltd").
+    A capital inside a sentence is what makes a name ("Labour" beside "labour costs")."""
+    starts = {d.info.id: {s.start for s in d.sentences} for d in documents}
+    candidates = [i for i in items if len(i.tokens) <= COMMON_WORDS + 1
+                  and i.via is None and not is_acronym(i.name)]
+    capitalised = Counter(_stem(i.key) for i in candidates if i.start not in starts[i.doc])
+    stems = {_stem(i.key) for i in candidates}
+    firsts = {key.split(" ", 1)[0] for key in stems}
     lower: Counter[str] = Counter()
     for document in documents:
         for sentence in document.sentences:
@@ -510,7 +514,7 @@ def _common_words(documents: list[ExtractedDocument], items: list[_Item]) -> set
                     continue
                 for n in range(1, COMMON_WORDS + 1):
                     phrase = " ".join(words[i:i + n])
-                    if phrase in capitalised and phrase.islower():
+                    if phrase in stems and phrase.islower():
                         lower[phrase] += 1
     return {key for key, count in lower.items()
             if count >= COMMON_MIN and count >= COMMON_RATIO * capitalised[key]}

@@ -92,3 +92,12 @@ def test_consistent_mentions_split_a_pair_of_known_names():
     assert [(m.text, m.type, m.start) for m in got] == [
         ("Israel", "PLACE", 4), ("Hamas", "ORG", 11), ("Hamas", "ORG", 24),
         ("Israel", "PLACE", 34)]
+
+
+def test_consistent_mentions_surname_read_as_a_nationality_is_the_person():
+    text = "David Campese played. Campese will retire."
+    document = Document("d", text, ((0, len(text)),))
+    full = Mention("d", 0, 13, "David Campese", "PERSON", "David Campese", 0, 0)
+    alone = Mention("d", 22, 29, "Campese", "GROUP", "Campese", 1, 0)
+    got = consistent_mentions(document, [full, alone], [(0, 21), (22, len(text))], [])
+    assert [(m.text, m.type) for m in got] == [("David Campese", "PERSON"), ("Campese", "PERSON")]

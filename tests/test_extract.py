@@ -262,3 +262,8 @@ def test_extract_mentions_side_in_a_line_of_results_is_a_team():
     got = mentions_of(nlp, text)
     assert got == [("Barcelona", "PLACE", "ORG"), ("Valencia", "PLACE", "ORG"),
                    ("Greg Norman", "PERSON", ""), ("ROME", "PLACE", "")]
+
+
+def test_extract_mentions_keep_a_line_of_results_and_skip_a_price_row(misread_nlp):
+    text = "Oscar 2 Yukos 1\nAvg shrs 51.7 mln vs 43.4 mln"
+    assert [name for name, _, _ in mentions_of(misread_nlp, text)] == ["Oscar", "Yukos"]

@@ -384,3 +384,11 @@ def test_place_read_as_a_person_is_no_short_form_of_a_club():
                                 [("Barrick Gold", "ORG")], [("Barrick", "PERSON")]]))
     assert set(r.entities["org:barrick-gold"].aliases) == {"Barrick Gold", "Barrick"}
     assert r.entities["org:manchester-united"].aliases == ("Manchester United",)
+
+
+def test_a_name_capitalised_inside_sentences_is_no_common_word():
+    # "labour costs" four times, but "Labour" with a capital inside sentences four times too
+    doc = extracted("a", [[("Hamas", "ORG"), ("Labour", "ORG")] for _ in range(4)])
+    text = "labour costs; labour market; labour law; child labour"
+    doc = replace(doc, sentences=(*doc.sentences, Sentence(9, 900, 960, text)))
+    assert "org:labour" in resolve(doc).entities
