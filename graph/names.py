@@ -18,6 +18,8 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "‐": 
                          "‒": "-", "–": "-", "—": "-", "−": "-"})
 _INITIAL_SKIP = frozenset({"of", "the", "and", "for", "on", "in", "de", "du", "des", "la", "le",
                            "&", "a", "an", "to", "at"})
+_MONTH_CODE = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\d{1,4}")
+"""A month and a year in one word, as price tables write delivery months ("MAY7")."""
 _DOTTED_COUNTRIES = frozenset({"us", "uk"})
 _DEMONYM_SUFFIXES = ("ian", "ean", "an", "ese", "ish", "i", "n")
 _COUNTRY_EXTRAS = {
@@ -236,6 +238,7 @@ def is_junk(name: str, ignore: frozenset[str] = frozenset()) -> bool:
         or key in titles()
         or (key.endswith("s") and key[:-1] in titles())
         or all(word in ORG_SUFFIXES for word in key.replace(".", " ").split())
+        or _MONTH_CODE.fullmatch(key) is not None
         or key in ignore
         or name_key(name) in ignore
         or sum(ch.isdigit() for ch in key) > len(letters)

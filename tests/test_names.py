@@ -71,3 +71,8 @@ def test_is_junk(name, junk):
 
 def test_is_junk_user_list():
     assert is_junk("Project Hope", frozenset({"project hope"}))
+
+
+def test_is_junk_delivery_month_codes():
+    assert is_junk("MAY7") and is_junk("DEC88")
+    assert not is_junk("G7") and not is_junk("Mayo")
