@@ -489,7 +489,7 @@ def _generic_forms(items: list[_Item], clusters: _Clusters, provisional: dict[st
         if words[-1] in generics and kind_of.get(base) == kind:
             clusters.union(base, key, _GENERIC_RULE[kind], f"{key} = {base}")
         elif (key.endswith("s") and len(words[-1]) >= 4 and kind_of.get(key[:-1]) == kind
-              and (len(words) >= 2 or kind == "ORG")):
+              and (len(words) >= 2 or kind == "ORG") and _stem(key[:-1]) not in common):
             clusters.union(key[:-1], key, "plural", f"{key} = {key[:-1]}")
 
 

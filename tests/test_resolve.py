@@ -392,3 +392,14 @@ def test_a_name_capitalised_inside_sentences_is_no_common_word():
     text = "labour costs; labour market; labour law; child labour"
     doc = replace(doc, sentences=(*doc.sentences, Sentence(9, 900, 960, text)))
     assert "org:labour" in resolve(doc).entities
+
+
+def test_plural_of_a_common_word_is_not_joined():
+    # "both Houses" of a parliament are not "the House"
+    doc = extracted("a", [[("House", "ORG")], [("Houses", "ORG")], [("Reuter", "ORG")],
+                          [("Reuters", "ORG")]])
+    text = "a house; the house; his house; the house price"
+    doc = replace(doc, sentences=(*doc.sentences, Sentence(9, 900, 950, text)))
+    r = resolve(doc)
+    assert set(r.entities["org:reuters"].aliases) == {"Reuter", "Reuters"}
+    assert not any({"House", "Houses"} <= set(e.aliases) for e in r.entities.values())
