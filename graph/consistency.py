@@ -4,10 +4,13 @@ The entity recogniser decides each occurrence on its own, so an article may have
 as an organisation nine times and miss it the tenth, or type "Washington" as a place in one
 sentence and an organisation in the next. Within a document, this pass
 
-- gives every occurrence of a name the type most of its occurrences have, and
+- splits a pair read as one name into the names the document mentions apart
+  ("Israel-Hamas"), and cuts a sentence's first word off a name it was glued to,
+- gives every occurrence of a name the type most of its occurrences have (a surname read
+  as a nationality or an event is the person named in full),
 - adds the occurrences the recogniser missed: the exact name, as a whole word, anywhere in
-  the analysed text (ignoring case inside headlines in capitals), plus the surname of each
-  person named in full.
+  the analysed text (ignoring case inside headlines in capitals, and not in rows of price
+  tables), plus the surname of each person named in full.
 """
 
 from __future__ import annotations
