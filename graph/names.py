@@ -313,19 +313,23 @@ def country_name(code: str) -> str:
 
 @cache
 def _regions() -> frozenset[str]:
-    """Name keys of the countries' regions, states and provinces in ISO 3166-2 (pycountry):
-    "Wales", "Bayern", "Khan Yunis"."""
+    """Name keys of the countries' first-level parts in ISO 3166-2 (pycountry): "Wales",
+    "California", "Bayern", "Khan Yunis"; not the districts and provinces below them, which
+    often share a city's name and its club's ("Barcelona", "Leicester")."""
     import pycountry
 
     keys = set()
     for subdivision in pycountry.subdivisions:
+        if subdivision.parent_code:
+            continue
         name = re.sub(r"\s*\[.*?\]|,\s*City of$", "", subdivision.name)
         keys.add(name_key(name))
     return frozenset(keys)
 
 
 def is_known_place(name: str) -> bool:
-    """Whether a name is a country, or a region, state or province of one (ISO 3166)."""
+    """Whether a name is a country, or a first-level region, state or province of one
+    (ISO 3166)."""
     key = name_key(name)
     return key in _countries() or key in _regions()
 
