@@ -94,14 +94,16 @@ ORG_HOLDINGS = frozenset("shares stake stakes stakeholding investment invest".sp
 
 EVENT_CONTEXT_AFTER = frozenset(
     "nomination nominations nominated nominee nominees ceremony ceremonies winner winners "
-    "winning final finals title tie ties season campaign match matches trophy".split()
+    "winning final finals title tie ties season campaign match matches trophy organisers "
+    "organizers night table standings strugglers".split()
 )
 """Words right after a name (or after a hyphen: "Oscar-winning") that make it an award or a
-contest, not a person or a place ("Oscar nomination", "Wimbledon final", "Davis Cup tie")."""
+contest, not a person or a place ("Oscar nomination", "Wimbledon final", "Davis Cup tie",
+"Premiership table")."""
 
 PRODUCT_CONTEXT_AFTER = frozenset(
     "users owners software operating console consoles handset handsets gadget gadgets "
-    "version versions browser".split()
+    "version versions browser technology server servers".split()
 )
 """Words right after a name that make it a product ("Windows users", "Xbox console")."""
 

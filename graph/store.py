@@ -34,7 +34,7 @@ from .types import Document, DocumentInfo, ExtractedDocument, Mention, Sentence
 
 logger = logging.getLogger(__name__)
 
-EXTRACTION_VERSION = "12"
+EXTRACTION_VERSION = "13"
 """Bump when extraction code changes what it finds, so stored results are not reused."""
 
 BUSY_TIMEOUT = 10.0
