@@ -73,22 +73,25 @@ def test_name_finder_matches_the_regular_expression_it_replaces(names, text, bou
     assert found == expected
 
 
+def two_sentences(doc, *mentions):
+    """consistent_mentions over a one-paragraph document of two sentences."""
+    cut = min(i for i in (doc.text.find(". "), doc.text.find("? ")) if i >= 0) + 1
+    return consistent_mentions(doc, list(mentions), [(0, cut), (cut + 1, len(doc.text))], [])
+
+
 def test_consistent_mentions_cut_a_sentence_opener_off_a_known_name():
     text = "Will Gordon Brown stay? Gordon Brown will not say."
-    document = Document("d", text, ((0, len(text)),))
-    glued = Mention("d", 0, 17, "Will Gordon Brown", "PERSON", "Will Gordon Brown", 0, 0)
-    alone = Mention("d", 24, 36, "Gordon Brown", "PERSON", "Gordon Brown", 1, 0)
-    got = consistent_mentions(document, [glued, alone], [(0, 23), (24, len(text))], [])
+    doc = Document("d", text, ((0, len(text)),))
+    got = two_sentences(doc, mention(doc, "Will Gordon Brown", 0, "PERSON"),
+                        mention(doc, "Gordon Brown", 24, "PERSON"))
     assert [(m.text, m.start) for m in got] == [("Gordon Brown", 5), ("Gordon Brown", 24)]
 
 
 def test_consistent_mentions_split_a_pair_of_known_names():
     text = "The Israel-Hamas talks. Hamas and Israel met."
-    document = Document("d", text, ((0, len(text)),))
-    pair = Mention("d", 4, 16, "Israel-Hamas", "ORG", "Israel-Hamas", 0, 0)
-    hamas = Mention("d", 24, 29, "Hamas", "ORG", "Hamas", 1, 0)
-    israel = Mention("d", 34, 40, "Israel", "PLACE", "Israel", 1, 0)
-    got = consistent_mentions(document, [pair, hamas, israel], [(0, 23), (24, len(text))], [])
+    doc = Document("d", text, ((0, len(text)),))
+    got = two_sentences(doc, mention(doc, "Israel-Hamas", 4, "ORG"),
+                        mention(doc, "Hamas", 24, "ORG"), mention(doc, "Israel", 34, "PLACE"))
     assert [(m.text, m.type, m.start) for m in got] == [
         ("Israel", "PLACE", 4), ("Hamas", "ORG", 11), ("Hamas", "ORG", 24),
         ("Israel", "PLACE", 34)]
@@ -96,8 +99,7 @@ def test_consistent_mentions_split_a_pair_of_known_names():
 
 def test_consistent_mentions_surname_read_as_a_nationality_is_the_person():
     text = "David Campese played. Campese will retire."
-    document = Document("d", text, ((0, len(text)),))
-    full = Mention("d", 0, 13, "David Campese", "PERSON", "David Campese", 0, 0)
-    alone = Mention("d", 22, 29, "Campese", "GROUP", "Campese", 1, 0)
-    got = consistent_mentions(document, [full, alone], [(0, 21), (22, len(text))], [])
+    doc = Document("d", text, ((0, len(text)),))
+    got = two_sentences(doc, mention(doc, "David Campese", 0, "PERSON"),
+                        mention(doc, "Campese", 22, "GROUP"))
     assert [(m.text, m.type) for m in got] == [("David Campese", "PERSON"), ("Campese", "PERSON")]
