@@ -31,6 +31,9 @@ _RUN_START = re.compile(r"(?<![\w.])\w+")
 _CAPITAL_RUN_START = re.compile(r"(?<![\w.])(?=[A-Z]|[^\x00-\x7f])\w+")
 """A word that may start a name: capital letter or non-ASCII first (names are capitalised)."""
 
+TABLE_LINE = 300
+"""Longest row of a price table, in characters; a longer line is prose."""
+
 TABLE_WORD = 5
 """Longest word (in letters) of a row of a price table: its labels are abbreviations."""
 
@@ -181,10 +184,14 @@ def in_table_line(text: str, position: int) -> bool:
     at least one for every three words, and only abbreviations for words, some of them in
     lower case ("Avg shrs 51.7 mln vs 43.4 mln", "Net 5.2 mln vs 4.1 mln"). A row of results
     keeps its names ("Japan 2 Syria 1", "Leicester 21 Bath 12")."""
-    start = text.rfind("\n", 0, position) + 1
-    end = text.find("\n", position)
+    # only a row's length of text either side is looked at: a long line is prose
+    reach = max(0, position - TABLE_LINE - 1)
+    start = text.rfind("\n", reach, position) + 1
+    end = text.find("\n", position, position + TABLE_LINE + 1)
+    if (start == 0 and reach > 0) or (end < 0 and len(text) - position > TABLE_LINE):
+        return False
     line = text[start:end if end >= 0 else len(text)]
-    if len(line) > 300:  # a paragraph, not a row
+    if len(line) > TABLE_LINE:
         return False
     numbers = words = abbreviations = 0
     for token in line.split():

@@ -103,3 +103,17 @@ def test_consistent_mentions_surname_read_as_a_nationality_is_the_person():
     got = two_sentences(doc, mention(doc, "David Campese", 0, "PERSON"),
                         mention(doc, "Campese", 22, "GROUP"))
     assert [(m.text, m.type) for m in got] == [("David Campese", "PERSON"), ("Campese", "PERSON")]
+
+
+def test_in_table_line_reads_only_a_row_s_length_of_a_long_line():
+    # an article of one 20 MB line with tens of thousands of names must not be copied for
+    # each name (that took minutes)
+    import time
+
+    from graph.consistency import in_table_line
+
+    text = "Avg shrs 51.7 mln vs 43.4 mln\n" + "word " * 4_000_000
+    assert in_table_line(text, 0)
+    started = time.perf_counter()
+    assert not any(in_table_line(text, 40 + 997 * i) for i in range(20_000))
+    assert time.perf_counter() - started < 2.0
