@@ -335,7 +335,7 @@ def write_nodes_csv(
         stream.writelines(
             _csv_line([_cell(node), _cell(data[node].get("label", node)),
                        _cell(data[node].get("type", "")),
-                       *(_formula_safe(record.get(name, "")) for name in names)])
+                       *(_formula_safe(_bounded(record.get(name, ""))) for name in names)])
             for node, record in zip(nodes, records, strict=True)
         )
 
@@ -366,7 +366,7 @@ def write_edges_csv(
         stream.write(_csv_line(["Source", "Target", "Weight", "Type", *names]))
         stream.writelines(
             _csv_line([cells[source], cells[target], edge_weight(table.edges[i][2]), kind,
-                       *(_formula_safe(record.get(name, "")) for name in names)])
+                       *(_formula_safe(_bounded(record.get(name, ""))) for name in names)])
             for (source, target, i), record in zip(edges, records, strict=True)
         )
 
@@ -445,6 +445,22 @@ def _cell(value: object) -> object:
     if not isinstance(value, str):
         return value
     return _formula_safe(xml_text(value))
+
+
+CSV_CELL_CHARS = 100_000
+"""Longest cell of nodes.csv and edges.csv: under the 131,072 characters Python's csv module
+(and other readers) accept by default. A longer list of document ids is cut, at an id, and
+says how many were left out; mentions.csv has every one."""
+
+
+def _bounded(value: object) -> object:
+    """A cell no longer than CSV_CELL_CHARS: a ``doc_ids`` list cut after its last whole
+    id, ending "| ... and N more (see mentions.csv)"."""
+    if type(value) is not str or len(value) <= CSV_CELL_CHARS:
+        return value
+    kept = value[:CSV_CELL_CHARS - 60].rsplit(" | ", 1)[0]
+    more = value.count(" | ") - kept.count(" | ")
+    return f"{kept} | ... and {more} more (see mentions.csv)"
 
 
 def _formula_safe(value: object) -> object:

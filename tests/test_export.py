@@ -858,3 +858,25 @@ def test_gc_paused_restores_the_collector() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_csv_cells_stay_under_the_csv_module_default_limit(tmp_path):
+    import csv as csv_module
+
+    from graph.export import write_edges_csv, write_nodes_csv
+
+    ids = [f"archive/2024/{i:06d}.txt" for i in range(20_000)]  # about 500,000 characters
+    G = nx.Graph()
+    G.add_node("place:us", label="US", type="PLACE", doc_ids=" | ".join(ids), mentions=20_000)
+    G.add_node("place:uk", label="UK", type="PLACE", doc_ids="a.txt", mentions=1)
+    G.add_edge("place:us", "place:uk", weight=20_000, doc_ids=" | ".join(ids))
+    write_nodes_csv(G, tmp_path / "nodes.csv")
+    write_edges_csv(G, tmp_path / "edges.csv")
+    for name in ("nodes.csv", "edges.csv"):
+        with open(tmp_path / name, encoding="utf-8", newline="") as f:
+            rows = list(csv_module.DictReader(f))  # the default field limit
+        cell = rows[-1 if name == "nodes.csv" else 0]["doc_ids"]
+        assert len(cell) <= 100_000 and cell.startswith(ids[0])
+        kept = cell.split(" | ... and ")[0].split(" | ")
+        assert kept == ids[:len(kept)]
+        assert cell.endswith(f"and {len(ids) - len(kept)} more (see mentions.csv)")
