@@ -4,7 +4,8 @@ The rules run in this order; each is named in merges.csv with its evidence:
 
 1. *ignored*: stoplist words, titles, numbers and the user's --ignore list are dropped.
 2. *your alias file*: --aliases maps a name to a canonical one (and may force a type).
-3. *same name*: names equal once case, accents, punctuation and acronym dots are ignored.
+3. *same name*: names equal once case, accents, punctuation and acronym dots are ignored;
+   *person of a country*: "Amara Okafor of Nigeria" read as one name is Amara Okafor.
 4. *country*: names and codes of one country (ISO 3166 via pycountry): US, U.S., USA,
    United States; with --demonyms also Israeli -> Israel.
 5. *acronym defined in text*: "International Criminal Court (ICC)".
@@ -99,6 +100,9 @@ COMMON_RATIO = 2.0
 
 COMMON_MIN = 3
 """... and at least this many times."""
+
+_NO_LABEL = frozenset({"demonym", "person of a country"})
+"""Rules whose names never label an entity ("Israeli", "Amara Okafor of Nigeria")."""
 
 _CONFUSED = ("PERSON", "ORG", "PLACE")
 """The types the recogniser confuses with each other (see ``_cue_led``)."""
@@ -253,7 +257,21 @@ def _items(
             item.rank = _length(item)
             items.append(item)
     _codes_of_countries_named(items)
+    _people_of_countries(items)
     return items, ignored
+
+
+def _people_of_countries(items: list[_Item]) -> None:
+    """"Amara Okafor of Nigeria", read as one place, is the person the corpus names as
+    Amara Okafor elsewhere: the mention joins that person (its span keeps "of Nigeria")."""
+    people = {i.key for i in items if i.type == "PERSON" and len(i.tokens) >= 2 and not i.via}
+    for item in items:
+        head, of, tail = item.name.rpartition(" of ")
+        if of and name_key(head) in people and country_code(tail):
+            item.key, item.type = name_key(head), "PERSON"
+            item.tokens = tuple(item.key.split())
+            item.via = ("person of a country", f"{head} of {tail}")
+            item.rank = _length(item)
 
 
 def _codes_of_countries_named(items: list[_Item]) -> None:
@@ -720,7 +738,7 @@ def _label(cluster: list[_Item], kind: str, used: set[str]) -> str:
     A name another entity already uses as its label is passed over when there is another,
     so that no two entities look the same.
     """
-    counts = Counter(i.name for i in cluster if not (i.via and i.via[0] == "demonym"))
+    counts = Counter(i.name for i in cluster if not (i.via and i.via[0] in _NO_LABEL))
     if not counts:  # only nationality words: name the country
         return country_name(cluster[0].key.removeprefix("country:"))
     full = [n for n in counts if len(n.split()) >= 2 and not is_acronym(n)]

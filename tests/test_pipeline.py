@@ -69,7 +69,7 @@ def test_build_sample_corpus_exact_counts(real_nlp, tmp_path):
     assert (report["mentions"], report["nodes"], report["edges"]) == SAMPLE_COUNTS
 
 
-SAMPLE_COUNTS = (242, 54, 123)
+SAMPLE_COUNTS = (242, 53, 122)
 """Mentions, nodes and edges of the sample corpus with en_core_web_sm 3.8.0 (deterministic)."""
 
 

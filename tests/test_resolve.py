@@ -403,3 +403,12 @@ def test_plural_of_a_common_word_is_not_joined():
     r = resolve(doc)
     assert set(r.entities["org:reuters"].aliases) == {"Reuter", "Reuters"}
     assert not any({"House", "Houses"} <= set(e.aliases) for e in r.entities.values())
+
+
+def test_a_person_of_a_country_read_as_one_place_is_the_person():
+    r = resolve(extracted("a", [[("Amara Okafor", "PERSON")]]),
+                extracted("b", [[("Amara Okafor of Nigeria", "PLACE")], [("Bank of England", "ORG")]]))
+    assert set(r.entities["person:amara-okafor"].aliases) == {
+        "Amara Okafor", "Amara Okafor of Nigeria"}
+    assert ("person:amara-okafor", "Amara Okafor of Nigeria", "person of a country") in rules(r)
+    assert "org:bank-of-england" in r.entities
