@@ -82,9 +82,7 @@ def _split_pairs(mentions: list[Mention]) -> list[Mention]:
         known.setdefault(name_key(m.name), m.type)
     result = []
     for m in mentions:
-        bounds = [0, *(i for sep in _PAIR_SEPARATOR.finditer(m.text)
-                      for i in (sep.start(), sep.end())), len(m.text)]
-        parts = list(zip(bounds[::2], bounds[1::2], strict=True))
+        parts = spans_between(_PAIR_SEPARATOR, m.text)
         kinds = [_part_type(m.text[a:b], known) for a, b in parts]
         if len(parts) < 2 or not all(kinds):
             result.append(m)
@@ -94,6 +92,13 @@ def _split_pairs(mentions: list[Mention]) -> list[Mention]:
             result.append(replace(m, start=m.start + a, end=m.start + b, text=text,
                                   type=kind or m.type, name=" ".join(text.split()), cue=""))
     return result
+
+
+def spans_between(separator: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of the pieces of ``text`` between the matches of ``separator``."""
+    bounds = [0, *(i for match in separator.finditer(text)
+                  for i in (match.start(), match.end())), len(text)]
+    return list(zip(bounds[::2], bounds[1::2], strict=True))
 
 
 def _trim_openers(text: str, mentions: list[Mention],

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import DEFAULT_MODEL, DEFAULT_MODEL_PACKAGE, SPACY_TYPES
-from .consistency import consistent_mentions, in_table_line
+from .consistency import consistent_mentions, in_table_line, spans_between
 from .errors import ModelNotFound
 from .headlines import body_casing, is_shouting, recase
 from .names import (
@@ -286,13 +286,11 @@ class _Collector:
         for part_start, part_end in parts:
             span = trim_span(text[part_start:part_end], keep_numbers=news)
             if span is not None:
-                mention = self._mention(parsed, ent, kind, begin + part_start + span[0],
-                                        begin + part_start + span[1], paragraph, sentence)
-                if mention is not None:
-                    yield mention
+                yield self._mention(parsed, ent, kind, begin + part_start + span[0],
+                                    begin + part_start + span[1], paragraph, sentence)
 
     def _mention(self, parsed, ent, kind: str, start: int, end: int,  # type: ignore[no-untyped-def]
-                 paragraph: int, sentence: int) -> Mention | None:
+                 paragraph: int, sentence: int) -> Mention:
         words = list(_WORDS.finditer(self.document.text, start, end))
         if len(words) >= 2 and fold(words[0].group().rstrip(".")) in PERSONAL_HONORIFICS:
             kind = "PERSON" if "PERSON" in self.keep else kind
@@ -322,12 +320,15 @@ class _Collector:
 def _cue(parsed, ent) -> str:  # type: ignore[no-untyped-def]
     """The type the words around a name point to, or "".
 
-    PERSON after a title ("Minister", "official"); ORG before a word only organisations
-    take ("Yukos shares", "BT boss") or after "a stake in"; EVENT before an award's or a
-    contest's word ("Oscar nomination", "Oscar-winning", "Wimbledon final"); PLACE after
-    "in"/"near". A title word that is also an adjective counts only when it is not itself
-    preceded by a determiner: "Hamas official Bassem Naim" is a person, "Palestine's official
-    WAFA" is not.
+    ORG for a side in a line of results ("Barcelona 3 Valencia 1"); ORG before a word only
+    organisations take ("Yukos shares", "BT boss"), after "oil giant" or "a stake in";
+    EVENT, PRODUCT or WORK before an award's, a contest's, a product's or a work's word
+    ("Oscar nomination", "Oscar-winning", "Windows users", "Aviator star"), WORK after "the
+    film"; PERSON after a title ("Minister", "official"); TIME after a clock time ("1200
+    GMT"); QUANTITY after "mln" or "billion"; PLACE after "in"/"near".
+
+    A title word that is also an adjective counts only when it is not itself preceded by a
+    determiner: "Hamas official Bassem Naim" is a person, "Palestine's official WAFA" is not.
     """
     if ent.ent_id_ == "news":
         return ""
@@ -395,11 +396,8 @@ def _list_items(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of the items of a span that is a list of names ("Barkley, Beattie,
     Christophers"), or the whole span. Two commas or more, each followed by a capitalised
     word, make a list; one may be a place and its region ("Paris, Texas")."""
-    cuts = list(_LIST_COMMA.finditer(text))
-    if len(cuts) < 2:
-        return [(0, len(text))]
-    bounds = [0, *(c for m in cuts for c in (m.start(), m.end())), len(text)]
-    return list(zip(bounds[::2], bounds[1::2], strict=True))
+    parts = spans_between(_LIST_COMMA, text)
+    return parts if len(parts) >= 3 else [(0, len(text))]
 
 
 def trim_span(text: str, keep_numbers: bool = False) -> tuple[int, int] | None:

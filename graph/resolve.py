@@ -498,10 +498,7 @@ def _generic_forms(items: list[_Item], clusters: _Clusters, provisional: dict[st
         words = key.split()
         kind = kind_of[key]
         generics = PLACE_GENERICS if kind == "PLACE" else ORG_SUFFIXES if kind == "ORG" else ()
-        stem = words[:-1]
-        while stem and stem[-1] in generics and len(stem) > 1:
-            stem = stem[:-1]
-        base = " ".join(stem)
+        base = _stem(" ".join(words[:-1]), generics)
         if _stem(base) in common:
             continue
         if words[-1] in generics and kind_of.get(base) == kind:
@@ -671,10 +668,11 @@ def _winner(votes: dict[str, float], fallback: str = "") -> str:
     return min(tied, key=lambda t: (rank.get(t, len(rank)), t))
 
 
-def _stem(key: str) -> str:
-    """A name key without its company endings: ``bank ltd`` -> ``bank``."""
+def _stem(key: str, endings: frozenset[str] | tuple[()] = ORG_SUFFIXES) -> str:
+    """A name key without its company endings (or other ``endings``), keeping one word at
+    least: ``bank ltd`` -> ``bank``."""
     words = key.split()
-    while len(words) > 1 and words[-1] in ORG_SUFFIXES:
+    while len(words) > 1 and words[-1] in endings:
         words.pop()
     return " ".join(words)
 

@@ -407,7 +407,8 @@ def test_plural_of_a_common_word_is_not_joined():
 
 def test_a_person_of_a_country_read_as_one_place_is_the_person():
     r = resolve(extracted("a", [[("Amara Okafor", "PERSON")]]),
-                extracted("b", [[("Amara Okafor of Nigeria", "PLACE")], [("Bank of England", "ORG")]]))
+                extracted("b", [[("Amara Okafor of Nigeria", "PLACE")],
+                                [("Bank of England", "ORG")]]))
     assert set(r.entities["person:amara-okafor"].aliases) == {
         "Amara Okafor", "Amara Okafor of Nigeria"}
     assert ("person:amara-okafor", "Amara Okafor of Nigeria", "person of a country") in rules(r)
